@@ -1,0 +1,306 @@
+// Package memstore keeps sessions in the memory of one process.
+//
+// It suits a single instance, tests and development: sessions die with the
+// process and are not shared between instances (use redisstore or pgstore for
+// that). The store is bounded, so a flood of new sessions fails with a clear
+// error instead of exhausting memory, and it starts no goroutine: expired
+// records are removed when read, when room is needed, and by DeleteExpired,
+// which the caller runs on its own schedule.
+package memstore
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/sessionkit/session"
+)
+
+// DefaultMaxEntries is the bound used when Store.MaxEntries is zero. A
+// session of a few hundred bytes makes it a few tens of megabytes at most.
+const DefaultMaxEntries = 100_000
+
+// sweepInterval limits how often a full store scans for expired records
+// before refusing a new one, so that a flood of creations against a store
+// full of live sessions does not rescan the whole map each time.
+const sweepInterval = time.Second
+
+// Store is a session.Store held in a map. The zero value is not usable; call
+// New. Set the fields before the store's first use and leave them alone
+// afterwards.
+type Store struct {
+	// MaxEntries bounds how many records the store holds, expired records
+	// not yet removed included. When it is reached Create first removes
+	// expired records (at most once a second), then fails with an error
+	// that wraps both session.ErrStoreFull and session.ErrStoreUnavailable.
+	// Zero means DefaultMaxEntries.
+	MaxEntries int
+
+	// Now tells the store the time, to decide what has expired. Default
+	// time.Now.
+	Now func() time.Time
+
+	// mu guards records, owners and lastSweep. Every method holds it for
+	// its whole operation, which is what makes each one atomic.
+	mu        sync.Mutex
+	records   map[string]record
+	owners    map[string]map[string]struct{} // owner -> set of ids
+	lastSweep time.Time
+}
+
+type record struct {
+	data    []byte
+	expiry  time.Time
+	version int64
+	owner   string
+}
+
+// New returns an empty store with the default settings.
+func New() *Store {
+	return &Store{
+		records: make(map[string]record),
+		owners:  make(map[string]map[string]struct{}),
+	}
+}
+
+var (
+	_ session.Store   = (*Store)(nil)
+	_ session.Cleaner = (*Store)(nil)
+)
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Store) maxEntries() int {
+	if s.MaxEntries > 0 {
+		return s.MaxEntries
+	}
+	return DefaultMaxEntries
+}
+
+// check reports a canceled or expired context as the store being
+// unavailable, like a network store would.
+func check(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: %s: %w: %w", op, session.ErrStoreUnavailable, err)
+	}
+	return nil
+}
+
+// live returns the record under id if it exists and has not expired.
+// Callers hold s.mu.
+func (s *Store) live(id string, now time.Time) (record, bool) {
+	r, ok := s.records[id]
+	if !ok || !now.Before(r.expiry) {
+		return record{}, false
+	}
+	return r, true
+}
+
+// put stores r under id and keeps the owner index in step. Callers hold s.mu.
+func (s *Store) put(id string, r record) {
+	if old, ok := s.records[id]; ok && old.owner != r.owner {
+		s.unindex(id, old.owner)
+	}
+	s.records[id] = r
+	if r.owner != "" {
+		ids := s.owners[r.owner]
+		if ids == nil {
+			ids = make(map[string]struct{})
+			s.owners[r.owner] = ids
+		}
+		ids[id] = struct{}{}
+	}
+}
+
+// remove deletes the record under id, if any. Callers hold s.mu.
+func (s *Store) remove(id string) {
+	if old, ok := s.records[id]; ok {
+		s.unindex(id, old.owner)
+		delete(s.records, id)
+	}
+}
+
+func (s *Store) unindex(id, owner string) {
+	if owner == "" {
+		return
+	}
+	if ids := s.owners[owner]; ids != nil {
+		delete(ids, id)
+		if len(ids) == 0 {
+			delete(s.owners, owner)
+		}
+	}
+}
+
+// sweep removes every expired record and returns how many. Callers hold s.mu.
+func (s *Store) sweep(now time.Time) int {
+	n := 0
+	for id, r := range s.records {
+		if !now.Before(r.expiry) {
+			s.remove(id)
+			n++
+		}
+	}
+	s.lastSweep = now
+	return n
+}
+
+// Create implements session.Store.
+func (s *Store) Create(ctx context.Context, id string, rec session.Record) error {
+	if err := check(ctx, "create"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if _, ok := s.live(id, now); ok {
+		return fmt.Errorf("memstore: create: %w", session.ErrExists)
+	}
+	if _, ok := s.records[id]; !ok && len(s.records) >= s.maxEntries() {
+		if now.Sub(s.lastSweep) >= sweepInterval {
+			s.sweep(now)
+		}
+		if len(s.records) >= s.maxEntries() {
+			return fmt.Errorf("memstore: create: %d sessions (MaxEntries): %w: %w",
+				len(s.records), session.ErrStoreFull, session.ErrStoreUnavailable)
+		}
+	}
+	s.put(id, record{data: bytes.Clone(rec.Data), expiry: rec.Expiry, version: 1, owner: rec.Owner})
+	return nil
+}
+
+// Load implements session.Store. The returned Data is the caller's to keep.
+func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
+	if err := check(ctx, "load"); err != nil {
+		return session.Record{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.live(id, s.now())
+	if !ok {
+		s.remove(id) // expired, or absent already
+		return session.Record{}, fmt.Errorf("memstore: load: %w", session.ErrNotFound)
+	}
+	return session.Record{Data: bytes.Clone(r.data), Expiry: r.expiry, Version: r.version, Owner: r.owner}, nil
+}
+
+// Update implements session.Store.
+func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int64, error) {
+	if err := check(ctx, "update"); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.live(id, s.now())
+	if !ok {
+		return 0, fmt.Errorf("memstore: update: %w", session.ErrNotFound)
+	}
+	if r.version != rec.Version {
+		return 0, fmt.Errorf("memstore: update: stored version %d, request loaded %d: %w", r.version, rec.Version, session.ErrConflict)
+	}
+	v := rec.Version + 1
+	s.put(id, record{data: bytes.Clone(rec.Data), expiry: rec.Expiry, version: v, owner: rec.Owner})
+	return v, nil
+}
+
+// Touch implements session.Store.
+func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
+	if err := check(ctx, "touch"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.live(id, s.now())
+	if !ok {
+		return fmt.Errorf("memstore: touch: %w", session.ErrNotFound)
+	}
+	r.expiry = expiry
+	s.records[id] = r
+	return nil
+}
+
+// Renew implements session.Store.
+func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Record) (int64, error) {
+	if err := check(ctx, "renew"); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	r, ok := s.live(oldID, now)
+	if !ok {
+		return 0, fmt.Errorf("memstore: renew: %w", session.ErrNotFound)
+	}
+	if r.version != rec.Version {
+		return 0, fmt.Errorf("memstore: renew: stored version %d, request loaded %d: %w", r.version, rec.Version, session.ErrConflict)
+	}
+	if _, taken := s.live(newID, now); taken {
+		return 0, fmt.Errorf("memstore: renew: new id: %w", session.ErrExists)
+	}
+	// One record leaves, one arrives: the bound cannot be crossed.
+	v := rec.Version + 1
+	s.remove(oldID)
+	s.put(newID, record{data: bytes.Clone(rec.Data), expiry: rec.Expiry, version: v, owner: rec.Owner})
+	return v, nil
+}
+
+// Delete implements session.Store.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	if err := check(ctx, "delete"); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.remove(id)
+	return nil
+}
+
+// DestroyAll implements session.Store. It removes every record of owner,
+// and counts the live ones. The empty owner owns nothing.
+func (s *Store) DestroyAll(ctx context.Context, owner string) (int, error) {
+	if err := check(ctx, "destroy all"); err != nil {
+		return 0, err
+	}
+	if owner == "" {
+		return 0, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	n := 0
+	for id := range s.owners[owner] {
+		if _, ok := s.live(id, now); ok {
+			n++
+		}
+		delete(s.records, id)
+	}
+	delete(s.owners, owner)
+	return n, nil
+}
+
+// DeleteExpired implements session.Cleaner: it removes every expired record
+// and returns how many. It holds the store's lock while it scans, so run it
+// every few minutes rather than in a tight loop.
+func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
+	if err := check(ctx, "delete expired"); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sweep(s.now()), nil
+}
+
+// Len returns how many records the store holds, expired ones not yet
+// removed included.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.records)
+}
