@@ -1,0 +1,175 @@
+package flask
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// NewCodec returns a Codec using s, with the defaults above.
+func NewCodec(s *Signer) *Codec {
+	return &Codec{
+		MaxAge:          DefaultMaxAge,
+		Compression:     CompressAuto,
+		MaxDecompressed: DefaultMaxDecompressed,
+		MaxDepth:        DefaultMaxDepth,
+		signer:          s,
+	}
+}
+
+// Signer returns the codec's signer.
+func (c *Codec) Signer() *Signer { return c.signer }
+
+// AutoCompressMin is the JSON size from which CompressAuto compresses
+// (when that saves at least 2 bytes, as Flask requires). Below it, the
+// cookie is written uncompressed unless it would then exceed
+// MaxCookieSize. See the package documentation for the measurements
+// behind the figure.
+const AutoCompressMin = 1024
+
+// bufPool holds scratch buffers for encoding and decoding.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuf() *bytes.Buffer {
+	b := bufPool.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= 128<<10 {
+		bufPool.Put(b)
+	}
+}
+
+// Encode returns the cookie value for v signed at now. It fails with
+// ErrUnsupported for a value Marshal cannot write, and with ErrTooLarge
+// when the cookie would be longer than MaxCookieSize (browsers drop such
+// a cookie silently, and Decode would refuse it).
+func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
+	jb := getBuf()
+	defer putBuf(jb)
+	e := encoder{buf: jb.Bytes()[:0], maxDepth: c.maxDepth()}
+	if err := e.object(v, 1); err != nil {
+		return "", err
+	}
+	js := e.buf
+	// Flask's rule: compress when it saves at least 2 bytes (spec §1).
+	payloadLen := func(n int) int { return b64.EncodedLen(n) }
+	compress := false
+	var zb *bytes.Buffer
+	switch c.Compression {
+	case CompressFlask:
+		compress = true
+	case CompressAuto:
+		compress = len(js) >= AutoCompressMin ||
+			payloadLen(len(js))+cookieOverhead(c.signer) > MaxCookieSize
+	}
+	if compress {
+		zb = getBuf()
+		defer putBuf(zb)
+		compressInto(zb, js)
+		compress = zb.Len() < len(js)-1
+	}
+	body := js
+	if compress {
+		body = zb.Bytes()
+	}
+	n := b64.EncodedLen(len(body)) + cookieOverhead(c.signer)
+	if compress {
+		n++
+	}
+	if n > MaxCookieSize {
+		return "", fmt.Errorf("%w: cookie would be %d bytes, more than %d", ErrTooLarge, n, MaxCookieSize)
+	}
+	out := make([]byte, 0, n)
+	if compress {
+		out = append(out, '.')
+	}
+	out = b64.AppendEncode(out, body)
+	payloadEnd := len(out)
+	out = c.signer.appendSignedInPlace(out, payloadEnd, now.Unix())
+	return string(out), nil
+}
+
+// cookieOverhead is the length of "." timestamp "." signature for times
+// before 2106 (4-byte timestamps).
+func cookieOverhead(s *Signer) int {
+	return 1 + 6 + 1 + b64.EncodedLen(s.sumSize)
+}
+
+func (c *Codec) maxDepth() int {
+	if c.MaxDepth <= 0 {
+		return DefaultMaxDepth
+	}
+	return c.MaxDepth
+}
+
+func (c *Codec) maxDecompressed() int {
+	if c.MaxDecompressed <= 0 {
+		return DefaultMaxDecompressed
+	}
+	return c.MaxDecompressed
+}
+
+// Decode verifies cookie and returns its values.
+//
+// The order of checks bounds the work an attacker can cause: length (more
+// than MaxCookieSize is ErrTooLarge before anything else), structure
+// (ErrMalformed), signature (ErrSignature; nothing is decoded before it
+// verifies), age (ErrExpired), then the payload: base64, zlib capped at
+// MaxDecompressed (ErrTooLarge), JSON capped at MaxDepth (ErrTooDeep), and
+// tags (ErrPayload). Errors never contain the cookie or the key.
+//
+// Values come back as: nil, bool, string, int64 (integers beyond int64 as
+// *big.Int, exactly), float64 (NaN and ±Inf included), []any,
+// map[string]any, Tuple, []byte, Markup, UUID, and time.Time in UTC; an
+// unparseable " d" date is nil, as in Flask. Encode writes each of them
+// back as Flask would.
+func (c *Codec) Decode(cookie string, now time.Time) (map[string]any, error) {
+	if len(cookie) > MaxCookieSize {
+		return nil, fmt.Errorf("%w: cookie is %d bytes, more than %d", ErrTooLarge, len(cookie), MaxCookieSize)
+	}
+	payload, ts, _, err := c.signer.Unsign(cookie)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckAge(ts, now, c.MaxAge, c.Skew); err != nil {
+		return nil, err
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	js, err := payloadJSON(buf.Bytes()[:0], payload, c.maxDecompressed())
+	if cap(js) > buf.Cap() {
+		buf.Reset()
+		*buf = *bytes.NewBuffer(js[:0])
+	}
+	if err != nil {
+		return nil, err
+	}
+	return unmarshal(js, c.maxDepth())
+}
+
+// Refresh re-signs the payload of a cookie that Decode accepted with a new
+// timestamp, without decoding or re-encoding the payload. It verifies the
+// signature and age again (so that it can never turn an unsigned or expired
+// value into a valid one), which costs one more HMAC but no base64, zlib or
+// JSON work; a cookie signed with a fallback key comes back signed with the
+// current key.
+func (c *Codec) Refresh(cookie string, now time.Time) (string, error) {
+	if len(cookie) > MaxCookieSize {
+		return "", fmt.Errorf("%w: cookie is %d bytes, more than %d", ErrTooLarge, len(cookie), MaxCookieSize)
+	}
+	payload, ts, _, err := c.signer.Unsign(cookie)
+	if err != nil {
+		return "", err
+	}
+	if err := CheckAge(ts, now, c.MaxAge, c.Skew); err != nil {
+		return "", err
+	}
+	out := make([]byte, 0, len(payload)+cookieOverhead(c.signer)+8)
+	out = append(out, payload...)
+	out = c.signer.appendSignedInPlace(out, len(out), now.Unix())
+	return string(out), nil
+}

@@ -1,0 +1,452 @@
+package flask
+
+import (
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Unmarshal parses Flask's tagged JSON into a session map, with depth capped
+// at DefaultMaxDepth. See Codec.Decode for the value types it returns.
+func Unmarshal(data []byte) (map[string]any, error) {
+	return unmarshal(data, DefaultMaxDepth)
+}
+
+// maxIntDigits is CPython's default limit on the digits of an int read from
+// text (sys.int_info.default_max_str_digits): Flask fails on longer ones,
+// and big.Int parsing is superlinear, so they are refused here too.
+const maxIntDigits = 4300
+
+func unmarshal(data []byte, maxDepth int) (map[string]any, error) {
+	if maxDepth <= 0 {
+		maxDepth = DefaultMaxDepth
+	}
+	d := decoder{data: data, maxDepth: maxDepth}
+	d.skipSpace()
+	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
+		return nil, d.errorf("top level is not an object")
+	}
+	v, err := d.object(1)
+	if err != nil {
+		return nil, err
+	}
+	d.skipSpace()
+	if d.pos != len(d.data) {
+		return nil, d.errorf("data after the top-level object")
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		// A top-level {" t": …} untags into a non-map: not a session.
+		return nil, d.errorf("top level is a tagged value, not an object")
+	}
+	return m, nil
+}
+
+// decoder is a recursive-descent parser of the JSON Python's json module
+// reads (NaN and Infinity included), with depth counted so that recursion
+// never goes deeper than maxDepth.
+type decoder struct {
+	data     []byte
+	pos      int
+	maxDepth int
+	scratch  []byte
+	plain    bool // leave tags alone (tests read the oracle's plain JSON)
+}
+
+func (d *decoder) errorf(format string, args ...any) error {
+	return fmt.Errorf("%w: json at offset %d: %s", ErrPayload, d.pos, fmt.Sprintf(format, args...))
+}
+
+func (d *decoder) skipSpace() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *decoder) value(depth int) (any, error) {
+	d.skipSpace()
+	if d.pos >= len(d.data) {
+		return nil, d.errorf("unexpected end")
+	}
+	switch c := d.data[d.pos]; c {
+	case '{':
+		return d.object(depth)
+	case '[':
+		return d.array(depth)
+	case '"':
+		return d.string()
+	case 't':
+		return true, d.literal("true")
+	case 'f':
+		return false, d.literal("false")
+	case 'n':
+		return nil, d.literal("null")
+	case 'N':
+		return nan, d.literal("NaN")
+	case 'I':
+		return posInf, d.literal("Infinity")
+	default:
+		if c == '-' && d.pos+1 < len(d.data) && d.data[d.pos+1] == 'I' {
+			d.pos++
+			return negInf, d.literal("Infinity")
+		}
+		if c == '-' || isDigit(c) {
+			return d.number()
+		}
+		return nil, d.errorf("unexpected byte %q", c)
+	}
+}
+
+func (d *decoder) literal(s string) error {
+	if len(d.data)-d.pos < len(s) || string(d.data[d.pos:d.pos+len(s)]) != s {
+		return d.errorf("invalid literal")
+	}
+	d.pos += len(s)
+	return nil
+}
+
+func (d *decoder) object(depth int) (any, error) {
+	if depth > d.maxDepth {
+		return nil, fmt.Errorf("%w: more than %d levels", ErrTooDeep, d.maxDepth)
+	}
+	d.pos++ // '{'
+	m := make(map[string]any)
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return m, nil
+	}
+	for {
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return nil, d.errorf("expected a string key")
+		}
+		k, err := d.string()
+		if err != nil {
+			return nil, err
+		}
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return nil, d.errorf("expected ':'")
+		}
+		d.pos++
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := m[k]; dup {
+			// Python keeps the last value; other parsers keep the first.
+			// Refusing removes the ambiguity (SECURITY F-51).
+			return nil, d.errorf("duplicate key")
+		}
+		m[k] = v
+		d.skipSpace()
+		if d.pos >= len(d.data) {
+			return nil, d.errorf("unexpected end in object")
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			if len(m) == 1 && !d.plain {
+				return d.untag(m)
+			}
+			return m, nil
+		default:
+			return nil, d.errorf("expected ',' or '}'")
+		}
+	}
+}
+
+func (d *decoder) array(depth int) (any, error) {
+	if depth > d.maxDepth {
+		return nil, fmt.Errorf("%w: more than %d levels", ErrTooDeep, d.maxDepth)
+	}
+	d.pos++ // '['
+	l := []any{}
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		return l, nil
+	}
+	for {
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		l = append(l, v)
+		d.skipSpace()
+		if d.pos >= len(d.data) {
+			return nil, d.errorf("unexpected end in array")
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			return l, nil
+		default:
+			return nil, d.errorf("expected ',' or ']'")
+		}
+	}
+}
+
+// number reads a JSON number: an int (int64, or *big.Int beyond it) when it
+// has no fraction or exponent, else a float64, as Python does.
+func (d *decoder) number() (any, error) {
+	start := d.pos
+	isFloat := false
+	if d.data[d.pos] == '-' {
+		d.pos++
+	}
+	switch {
+	case d.pos < len(d.data) && d.data[d.pos] == '0':
+		d.pos++
+	case d.pos < len(d.data) && d.data[d.pos] >= '1' && d.data[d.pos] <= '9':
+		for d.pos < len(d.data) && isDigit(d.data[d.pos]) {
+			d.pos++
+		}
+	default:
+		return nil, d.errorf("invalid number")
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == '.' && d.pos+1 < len(d.data) && isDigit(d.data[d.pos+1]) {
+		isFloat = true
+		d.pos++
+		for d.pos < len(d.data) && isDigit(d.data[d.pos]) {
+			d.pos++
+		}
+	}
+	if d.pos < len(d.data) && (d.data[d.pos] == 'e' || d.data[d.pos] == 'E') {
+		p := d.pos + 1
+		if p < len(d.data) && (d.data[p] == '+' || d.data[p] == '-') {
+			p++
+		}
+		if p < len(d.data) && isDigit(d.data[p]) {
+			isFloat = true
+			for p < len(d.data) && isDigit(d.data[p]) {
+				p++
+			}
+			d.pos = p
+		}
+	}
+	text := d.data[start:d.pos]
+	if isFloat {
+		f, err := strconv.ParseFloat(string(text), 64)
+		if err != nil && !isRangeErr(err) { // overflow is ±Inf, as in Python
+			return nil, d.errorf("invalid number")
+		}
+		return f, nil
+	}
+	if i, err := strconv.ParseInt(string(text), 10, 64); err == nil {
+		return i, nil
+	}
+	if len(text) > maxIntDigits+1 {
+		return nil, d.errorf("integer has more than %d digits", maxIntDigits)
+	}
+	b, ok := new(big.Int).SetString(string(text), 10)
+	if !ok {
+		return nil, d.errorf("invalid number")
+	}
+	return b, nil
+}
+
+// string reads a JSON string. It refuses what Python's strict decoder
+// refuses (raw control characters, bad escapes) and, stricter than Python,
+// invalid UTF-8 and lone surrogate escapes, which a Go string cannot carry
+// faithfully (SECURITY F-52).
+func (d *decoder) string() (string, error) {
+	d.pos++ // '"'
+	start := d.pos
+	// Fast path: no escapes.
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		if c == '"' {
+			s := d.data[start:d.pos]
+			d.pos++
+			return string(s), nil
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 {
+			return "", d.errorf("control character in string")
+		}
+		if c < utf8.RuneSelf {
+			d.pos++
+			continue
+		}
+		r, size := utf8.DecodeRune(d.data[d.pos:])
+		if r == utf8.RuneError && size == 1 {
+			return "", d.errorf("invalid UTF-8")
+		}
+		d.pos += size
+	}
+	buf := append(d.scratch[:0], d.data[start:d.pos]...)
+	for {
+		if d.pos >= len(d.data) {
+			return "", d.errorf("unterminated string")
+		}
+		c := d.data[d.pos]
+		switch {
+		case c == '"':
+			d.pos++
+			d.scratch = buf
+			return string(buf), nil
+		case c == '\\':
+			d.pos++
+			if d.pos >= len(d.data) {
+				return "", d.errorf("unterminated string")
+			}
+			esc := d.data[d.pos]
+			d.pos++
+			switch esc {
+			case '"', '\\', '/':
+				buf = append(buf, esc)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, ok := d.hex4()
+				if !ok {
+					return "", d.errorf("invalid \\u escape")
+				}
+				if utf16.IsSurrogate(r) {
+					if r >= 0xdc00 || d.pos+1 >= len(d.data) || d.data[d.pos] != '\\' || d.data[d.pos+1] != 'u' {
+						return "", d.errorf("lone surrogate")
+					}
+					d.pos += 2
+					r2, ok := d.hex4()
+					if !ok || r2 < 0xdc00 || r2 > 0xdfff {
+						return "", d.errorf("lone surrogate")
+					}
+					r = utf16.DecodeRune(r, r2)
+				}
+				buf = utf8.AppendRune(buf, r)
+			default:
+				return "", d.errorf("invalid escape")
+			}
+		case c < 0x20:
+			return "", d.errorf("control character in string")
+		case c < utf8.RuneSelf:
+			buf = append(buf, c)
+			d.pos++
+		default:
+			r, size := utf8.DecodeRune(d.data[d.pos:])
+			if r == utf8.RuneError && size == 1 {
+				return "", d.errorf("invalid UTF-8")
+			}
+			buf = append(buf, d.data[d.pos:d.pos+size]...)
+			d.pos += size
+		}
+	}
+}
+
+func (d *decoder) hex4() (rune, bool) {
+	if len(d.data)-d.pos < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d.data[d.pos : d.pos+4] {
+		r <<= 4
+		switch {
+		case '0' <= c && c <= '9':
+			r |= rune(c - '0')
+		case 'a' <= c && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case 'A' <= c && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	d.pos += 4
+	return r, true
+}
+
+// untag converts a one-key object whose key is a registered tag (spec
+// §5.2). Its value was already untagged: the walk is inner first, as in
+// Flask. Where Flask converts an ill-typed tag value silently (" t" holding
+// a string) or fails with HTTP 500, untag returns ErrPayload: only the type
+// Flask itself writes is accepted for each tag.
+func (d *decoder) untag(m map[string]any) (any, error) {
+	for k, v := range m {
+		switch k {
+		case " t":
+			l, ok := v.([]any)
+			if !ok {
+				return nil, d.errorf(`tag " t" does not hold a list`)
+			}
+			return Tuple(l), nil
+		case " b":
+			s, ok := v.(string)
+			if !ok {
+				return nil, d.errorf(`tag " b" does not hold a string`)
+			}
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				return nil, d.errorf(`tag " b" is not base64`)
+			}
+			return b, nil
+		case " m":
+			s, ok := v.(string)
+			if !ok {
+				return nil, d.errorf(`tag " m" does not hold a string`)
+			}
+			return Markup(s), nil
+		case " u":
+			s, ok := v.(string)
+			if !ok {
+				return nil, d.errorf(`tag " u" does not hold a string`)
+			}
+			u, err := ParseUUID(s)
+			if err != nil {
+				return nil, d.errorf(`tag " u" is not a UUID`)
+			}
+			return u, nil
+		case " d":
+			s, ok := v.(string)
+			if !ok {
+				return nil, d.errorf(`tag " d" does not hold a string`)
+			}
+			t, ok := parseHTTPDate(s)
+			if !ok {
+				return nil, nil // werkzeug's parse_date gives None
+			}
+			return t, nil
+		case " di":
+			inner, ok := v.(map[string]any)
+			if !ok || len(inner) != 1 {
+				return nil, d.errorf(`tag " di" does not hold a one-key object`)
+			}
+			for ik, iv := range inner {
+				return map[string]any{dropLastRunes(ik, 2): iv}, nil
+			}
+		}
+	}
+	return m, nil
+}
+
+// dropLastRunes is Python's key[:-n] on a str (code points, not bytes).
+func dropLastRunes(s string, n int) string {
+	for ; n > 0 && len(s) > 0; n-- {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}

@@ -1,0 +1,540 @@
+package flask
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Marshal returns v as Flask's tagged JSON, byte-identical to what Flask
+// writes for the same session (spec §5.1, §5.3): compact, keys sorted at
+// every depth, ASCII only, Python float repr, tags for tuples, bytes,
+// Markup, UUIDs and times, and the " di" escape for one-key dicts whose key
+// is a tag.
+//
+// Accepted values: nil, bool, string, every int and uint type, float32,
+// float64, *big.Int, json.Number, []byte, Tuple, Markup, UUID, time.Time,
+// []any, []string, map[string]any, map[string]string, and other slices,
+// arrays and string-keyed maps through reflection. Anything else, strings
+// that are not valid UTF-8, times outside years 1–9999 and nesting deeper
+// than DefaultMaxDepth (a map that contains itself, say) give
+// ErrUnsupported or ErrTooDeep.
+func Marshal(v map[string]any) ([]byte, error) {
+	e := encoder{maxDepth: DefaultMaxDepth}
+	if err := e.object(v, 1); err != nil {
+		return nil, err
+	}
+	return e.buf, nil
+}
+
+// encoder appends tagged JSON to buf.
+type encoder struct {
+	buf      []byte
+	maxDepth int
+}
+
+// tagKeys are the registered tag keys: a one-key dict with one of these
+// keys must be escaped with " di" (spec §5.1 rule 1).
+func isTagKey(k string) bool {
+	switch k {
+	case " t", " b", " m", " u", " d", " di":
+		return true
+	}
+	return false
+}
+
+func (e *encoder) deeper(depth int) error {
+	if depth > e.maxDepth {
+		return fmt.Errorf("%w: more than %d levels", ErrTooDeep, e.maxDepth)
+	}
+	return nil
+}
+
+// object writes a map[string]any with sorted keys.
+func (e *encoder) object(m map[string]any, depth int) error {
+	if err := e.deeper(depth); err != nil {
+		return err
+	}
+	if len(m) == 1 {
+		for k, v := range m {
+			if isTagKey(k) {
+				return e.escapedDict(k, func() error { return e.value(v, depth+2) }, depth)
+			}
+		}
+	}
+	var arr [16]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	e.buf = append(e.buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		if err := e.string(k); err != nil {
+			return err
+		}
+		e.buf = append(e.buf, ':')
+		if err := e.value(m[k], depth+1); err != nil {
+			return err
+		}
+	}
+	e.buf = append(e.buf, '}')
+	return nil
+}
+
+// escapedDict writes {" di":{k+"__":v}} (spec §5.1, TagDict).
+func (e *encoder) escapedDict(k string, value func() error, depth int) error {
+	if err := e.deeper(depth + 1); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, `{" di":`...)
+	e.buf = append(e.buf, '{')
+	if err := e.string(k + "__"); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, ':')
+	if err := value(); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, "}}"...)
+	return nil
+}
+
+func (e *encoder) stringMap(m map[string]string, depth int) error {
+	if err := e.deeper(depth); err != nil {
+		return err
+	}
+	if len(m) == 1 {
+		for k, v := range m {
+			if isTagKey(k) {
+				return e.escapedDict(k, func() error { return e.string(v) }, depth)
+			}
+		}
+	}
+	var arr [16]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	e.buf = append(e.buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		if err := e.string(k); err != nil {
+			return err
+		}
+		e.buf = append(e.buf, ':')
+		if err := e.string(m[k]); err != nil {
+			return err
+		}
+	}
+	e.buf = append(e.buf, '}')
+	return nil
+}
+
+func (e *encoder) list(l []any, depth int) error {
+	if err := e.deeper(depth); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, '[')
+	for i, v := range l {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		if err := e.value(v, depth+1); err != nil {
+			return err
+		}
+	}
+	e.buf = append(e.buf, ']')
+	return nil
+}
+
+// tagged writes {" x": …} around body.
+func (e *encoder) tagged(tag string, depth int, body func() error) error {
+	if err := e.deeper(depth); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, `{"`...)
+	e.buf = append(e.buf, tag...)
+	e.buf = append(e.buf, `":`...)
+	if err := body(); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, '}')
+	return nil
+}
+
+// value writes one value at the given depth (the top-level object is 1).
+func (e *encoder) value(v any, depth int) error {
+	switch x := v.(type) {
+	case nil:
+		e.buf = append(e.buf, "null"...)
+	case string:
+		return e.string(x)
+	case bool:
+		e.buf = strconv.AppendBool(e.buf, x)
+	case int:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case int64:
+		e.buf = strconv.AppendInt(e.buf, x, 10)
+	case int32:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case int16:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case int8:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case uint:
+		e.buf = strconv.AppendUint(e.buf, uint64(x), 10)
+	case uint64:
+		e.buf = strconv.AppendUint(e.buf, x, 10)
+	case uint32:
+		e.buf = strconv.AppendUint(e.buf, uint64(x), 10)
+	case uint16:
+		e.buf = strconv.AppendUint(e.buf, uint64(x), 10)
+	case uint8:
+		e.buf = strconv.AppendUint(e.buf, uint64(x), 10)
+	case uintptr:
+		e.buf = strconv.AppendUint(e.buf, uint64(x), 10)
+	case float64:
+		e.buf = appendFloat(e.buf, x)
+	case float32:
+		e.buf = appendFloat(e.buf, float64(x))
+	case *big.Int:
+		if x == nil {
+			e.buf = append(e.buf, "null"...)
+		} else {
+			e.buf = x.Append(e.buf, 10)
+		}
+	case json.Number:
+		return e.number(x)
+	case map[string]any:
+		return e.object(x, depth)
+	case []any:
+		return e.list(x, depth)
+	case Tuple:
+		return e.tagged(" t", depth, func() error { return e.list(x, depth+1) })
+	case []byte:
+		return e.tagged(" b", depth, func() error {
+			e.buf = append(e.buf, '"')
+			e.buf = base64.StdEncoding.AppendEncode(e.buf, x)
+			e.buf = append(e.buf, '"')
+			return nil
+		})
+	case Markup:
+		return e.tagged(" m", depth, func() error { return e.string(string(x)) })
+	case UUID:
+		return e.tagged(" u", depth, func() error {
+			e.buf = append(e.buf, '"')
+			e.buf = hex.AppendEncode(e.buf, x[:])
+			e.buf = append(e.buf, '"')
+			return nil
+		})
+	case time.Time:
+		u := x.UTC()
+		if y := u.Year(); y < 1 || y > 9999 {
+			return fmt.Errorf("%w: time.Time year %d outside 1-9999", ErrUnsupported, y)
+		}
+		return e.tagged(" d", depth, func() error {
+			e.buf = append(e.buf, '"')
+			e.buf = u.AppendFormat(e.buf, httpDateLayout)
+			e.buf = append(e.buf, '"')
+			return nil
+		})
+	case []string:
+		if err := e.deeper(depth); err != nil {
+			return err
+		}
+		e.buf = append(e.buf, '[')
+		for i, s := range x {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			if err := e.string(s); err != nil {
+				return err
+			}
+		}
+		e.buf = append(e.buf, ']')
+	case map[string]string:
+		return e.stringMap(x, depth)
+	default:
+		return e.reflectValue(reflect.ValueOf(v), depth)
+	}
+	return nil
+}
+
+// reflectValue handles slices, arrays and string-keyed maps of other types.
+func (e *encoder) reflectValue(rv reflect.Value, depth int) error {
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.IsNil() {
+			e.buf = append(e.buf, "null"...)
+			return nil
+		}
+		if err := e.deeper(depth); err != nil {
+			return err
+		}
+		e.buf = append(e.buf, '[')
+		for i := range rv.Len() {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			if err := e.value(rv.Index(i).Interface(), depth+1); err != nil {
+				return err
+			}
+		}
+		e.buf = append(e.buf, ']')
+		return nil
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			break
+		}
+		if rv.IsNil() {
+			e.buf = append(e.buf, "null"...)
+			return nil
+		}
+		if err := e.deeper(depth); err != nil {
+			return err
+		}
+		keys := make([]string, 0, rv.Len())
+		vals := make(map[string]reflect.Value, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			k := it.Key().String()
+			keys = append(keys, k)
+			vals[k] = it.Value()
+		}
+		if len(keys) == 1 && isTagKey(keys[0]) {
+			return e.escapedDict(keys[0], func() error { return e.value(vals[keys[0]].Interface(), depth+2) }, depth)
+		}
+		slices.Sort(keys)
+		e.buf = append(e.buf, '{')
+		for i, k := range keys {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			if err := e.string(k); err != nil {
+				return err
+			}
+			e.buf = append(e.buf, ':')
+			if err := e.value(vals[k].Interface(), depth+1); err != nil {
+				return err
+			}
+		}
+		e.buf = append(e.buf, '}')
+		return nil
+	case reflect.String:
+		return e.string(rv.String())
+	case reflect.Bool:
+		e.buf = strconv.AppendBool(e.buf, rv.Bool())
+		return nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		e.buf = strconv.AppendInt(e.buf, rv.Int(), 10)
+		return nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		e.buf = strconv.AppendUint(e.buf, rv.Uint(), 10)
+		return nil
+	case reflect.Float32, reflect.Float64:
+		e.buf = appendFloat(e.buf, rv.Float())
+		return nil
+	}
+	if !rv.IsValid() {
+		e.buf = append(e.buf, "null"...)
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrUnsupported, rv.Type())
+}
+
+// number writes a json.Number as Flask would write the value Python reads
+// from it: an int, or a float in repr form.
+func (e *encoder) number(n json.Number) error {
+	s := string(n)
+	if !validNumber(s) {
+		return fmt.Errorf("%w: json.Number %q is not a JSON number", ErrUnsupported, s)
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '.' || c == 'e' || c == 'E' {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil && !isRangeErr(err) {
+				return fmt.Errorf("%w: json.Number %q", ErrUnsupported, s)
+			}
+			e.buf = appendFloat(e.buf, f)
+			return nil
+		}
+	}
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		e.buf = strconv.AppendInt(e.buf, i, 10)
+		return nil
+	}
+	b, ok := new(big.Int).SetString(s, 10)
+	if !ok {
+		return fmt.Errorf("%w: json.Number %q", ErrUnsupported, s)
+	}
+	e.buf = b.Append(e.buf, 10)
+	return nil
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+// validNumber reports whether s matches JSON's number grammar.
+func validNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || !isDigit(s[i]) {
+			return false
+		}
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || !isDigit(s[i]) {
+			return false
+		}
+		for i < len(s) && isDigit(s[i]) {
+			i++
+		}
+	}
+	return i == len(s)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// appendFloat writes f as Python's repr does (spec §5.3): the shortest
+// round-trip digits, positional when the decimal exponent is in [-4, 16),
+// else scientific with a signed exponent of at least two digits; a
+// positional float always has a fraction; NaN and infinities are bare
+// tokens.
+func appendFloat(dst []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(dst, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(dst, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-Infinity"...)
+	case f == 0:
+		if math.Signbit(f) {
+			return append(dst, "-0.0"...)
+		}
+		return append(dst, "0.0"...)
+	}
+	var scratch [32]byte
+	sci := strconv.AppendFloat(scratch[:0], f, 'e', -1, 64)
+	// sci is like -1.2345e+07; the exponent follows the 'e'.
+	exp := 0
+	for i := len(sci) - 1; i >= 0; i-- {
+		if sci[i] == 'e' {
+			exp, _ = strconv.Atoi(string(sci[i+1:]))
+			break
+		}
+	}
+	if exp < -4 || exp >= 16 {
+		return append(dst, sci...)
+	}
+	start := len(dst)
+	dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+	for _, c := range dst[start:] {
+		if c == '.' {
+			return dst
+		}
+	}
+	return append(dst, ".0"...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// string writes s quoted as Python's json.dumps(ensure_ascii=True) does:
+// short escapes for " \ \n \r \t \b \f, \u00XX for other controls and DEL,
+// lowercase \uXXXX (surrogate pairs above U+FFFF) for all non-ASCII, and
+// nothing else escaped.
+func (e *encoder) string(s string) error {
+	e.buf = append(e.buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		e.buf = append(e.buf, s[start:i]...)
+		if c < utf8.RuneSelf {
+			switch c {
+			case '"':
+				e.buf = append(e.buf, '\\', '"')
+			case '\\':
+				e.buf = append(e.buf, '\\', '\\')
+			case '\n':
+				e.buf = append(e.buf, '\\', 'n')
+			case '\r':
+				e.buf = append(e.buf, '\\', 'r')
+			case '\t':
+				e.buf = append(e.buf, '\\', 't')
+			case '\b':
+				e.buf = append(e.buf, '\\', 'b')
+			case '\f':
+				e.buf = append(e.buf, '\\', 'f')
+			default:
+				e.buf = appendU(e.buf, rune(c))
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return fmt.Errorf("%w: string is not valid UTF-8", ErrUnsupported)
+		}
+		if r > 0xffff {
+			r -= 0x10000
+			e.buf = appendU(e.buf, 0xd800+(r>>10))
+			e.buf = appendU(e.buf, 0xdc00+(r&0x3ff))
+		} else {
+			e.buf = appendU(e.buf, r)
+		}
+		i += size
+		start = i
+	}
+	e.buf = append(e.buf, s[start:]...)
+	e.buf = append(e.buf, '"')
+	return nil
+}
+
+func appendU(dst []byte, r rune) []byte {
+	return append(dst, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+}
+
+// httpDateLayout is werkzeug's http_date format (spec §5.1).
+const httpDateLayout = "Mon, 02 Jan 2006 15:04:05 GMT"
