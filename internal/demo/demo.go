@@ -165,12 +165,14 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "sessionkit demo\n")
-	})
-	return mux, nil
+	if cfg.StoreName == "" {
+		cfg.StoreName = "cookie"
+	}
+	st, err := newSite(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return st.routes(), nil
 }
 
 var languages = map[string]bool{"pt-BR": true, "en": true}
