@@ -31,7 +31,8 @@ type Signer struct {
 // pool of HMAC states keyed with it, so that signing costs one HMAC and no
 // key schedule.
 type macKey struct {
-	pool sync.Pool // of hash.Hash, each hmac.New(h, derived)
+	pool  sync.Pool // of hash.Hash, each hmac.New(h, derived)
+	index int       // Unsign's key result: 0 current, i for fallbacks[i-1]
 }
 
 func (k *macKey) sum(dst []byte, msg ...string) []byte {
@@ -76,22 +77,22 @@ func NewCustomSigner(salt string, h func() hash.Hash, key []byte, fallbacks ...[
 		return nil, fmt.Errorf("flask: empty secret key: set a random key of at least 32 bytes")
 	}
 	s := &Signer{sumSize: h().Size()}
-	s.keys = append(s.keys, deriveKey(h, salt, key))
+	s.keys = append(s.keys, deriveKey(h, salt, key, 0))
 	for i := len(fallbacks) - 1; i >= 0; i-- {
 		if len(fallbacks[i]) == 0 {
 			return nil, fmt.Errorf("flask: fallback key %d is empty: remove it from the list", i)
 		}
-		s.keys = append(s.keys, deriveKey(h, salt, fallbacks[i]))
+		s.keys = append(s.keys, deriveKey(h, salt, fallbacks[i], i+1))
 	}
 	return s, nil
 }
 
 // deriveKey implements itsdangerous's "hmac" key derivation (spec §3).
-func deriveKey(h func() hash.Hash, salt string, secret []byte) *macKey {
+func deriveKey(h func() hash.Hash, salt string, secret []byte, index int) *macKey {
 	d := hmac.New(h, secret)
 	d.Write([]byte(salt))
 	derived := d.Sum(nil)
-	k := &macKey{}
+	k := &macKey{index: index}
 	k.pool.New = func() any { return hmac.New(h, derived) }
 	return k
 }
@@ -218,14 +219,14 @@ func (s *Signer) Unsign(value string) (payload string, ts int64, key int, err er
 }
 
 // verifyMAC is the one place a MAC is compared, in constant time, against
-// every key (current, then fallbacks newest first). It reports the index of
-// the first key that matched.
+// every key (current, then fallbacks newest first). It reports which key
+// matched first, as Unsign's key result.
 func (s *Signer) verifyMAC(signed string, sig []byte) (int, bool) {
 	var sum [64]byte
-	for i, k := range s.keys {
+	for _, k := range s.keys {
 		mac := k.sum(sum[:0], signed)
 		if hmac.Equal(mac, sig) {
-			return i, true
+			return k.index, true
 		}
 	}
 	return 0, false

@@ -64,7 +64,18 @@ func parseHTTPDate(s string) (time.Time, bool) {
 	}
 	for _, layout := range httpDateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
+			t = t.UTC()
+			// email.utils reads any year below 100 as two-digit: 0–68 is
+			// 20xx, 69–99 is 19xx. Flask therefore reads back the year
+			// 0085 it wrote as 1985; so does this function.
+			if y := t.Year(); y < 100 {
+				if y <= 68 {
+					t = t.AddDate(2000, 0, 0)
+				} else {
+					t = t.AddDate(1900, 0, 0)
+				}
+			}
+			return t, true
 		}
 	}
 	return time.Time{}, false

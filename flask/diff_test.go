@@ -1,0 +1,402 @@
+package flask
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// interpreters are the Pythons that may carry Flask on this machine:
+// python3 (Flask 3.x) and Debian's /usr/bin/python3 (Flask 2.2).
+var interpreters = []string{"python3", "/usr/bin/python3"}
+
+// oracleRequest is one line for testdata/oracle_batch.py.
+type oracleRequest struct {
+	Op         string   `json:"op"`
+	Key        string   `json:"key,omitempty"`
+	Fallbacks  []string `json:"fallbacks,omitempty"`
+	Now        int64    `json:"now,omitempty"`
+	MaxAge     int64    `json:"max_age,omitempty"`
+	TaggedJSON string   `json:"tagged_json,omitempty"`
+	Cookie     string   `json:"cookie,omitempty"`
+}
+
+type oracleAnswer struct {
+	Flask       string `json:"flask"`
+	Cookie      string `json:"cookie"`
+	PayloadJSON string `json:"payload_json"`
+	OK          bool   `json:"ok"`
+	Error       string `json:"error"`
+	Exception   string `json:"exception"`
+	Message     string `json:"message"`
+}
+
+// runOracle sends reqs to a Flask in one process and returns its answers
+// in order.
+func runOracle(t *testing.T, python string, reqs []oracleRequest) []oracleAnswer {
+	t.Helper()
+	var in bytes.Buffer
+	enc := json.NewEncoder(&in)
+	for _, r := range reqs {
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(python, "testdata/oracle_batch.py")
+	cmd.Stdin = &in
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s oracle_batch.py: %v\n%s", python, err, stderr.String())
+	}
+	var answers []oracleAnswer
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var a oracleAnswer
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatalf("oracle answer %q: %v", sc.Text(), err)
+		}
+		answers = append(answers, a)
+	}
+	if len(answers) != len(reqs) {
+		t.Fatalf("oracle gave %d answers to %d requests", len(answers), len(reqs))
+	}
+	return answers
+}
+
+// flaskVersion reports the Flask importable by python, or "".
+func flaskVersion(python string) string {
+	cmd := exec.Command(python, "-c", "from importlib.metadata import version; import flask; print(version('flask'))")
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func requireAll() bool { return os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1" }
+
+// gen makes random session values covering every type Flask writes.
+type gen struct{ r *rand.Rand }
+
+var stringPieces = []string{
+	"", "a", "Maria", "João", "Olá", "☃", "😀", "𝄞", "\x00", "\x1f", "\x7f", "\u0080",
+	"\u2028", "\uffff", "\ufeff", "\"", "\\", "/", "<", ">", "&", "'", "\t", "\n", "\r",
+	"\b", "\f", " t", " di", " ", "__", "é", "ü", "中文", "\U0010ffff", "\u00e9\u0301",
+	"\x1b[2J", "%2E", "=", "+", ".",
+}
+
+func (g gen) str() string {
+	var b strings.Builder
+	for range g.r.IntN(5) {
+		switch g.r.IntN(4) {
+		case 0:
+			b.WriteRune(rune(0x20 + g.r.IntN(0x5f)))
+		case 1:
+			r := rune(g.r.IntN(0x110000))
+			if r >= 0xd800 && r <= 0xdfff {
+				r = 0xfffd
+			}
+			b.WriteRune(r)
+		default:
+			b.WriteString(stringPieces[g.r.IntN(len(stringPieces))])
+		}
+	}
+	return b.String()
+}
+
+var floatEdges = []float64{
+	0, math.Copysign(0, -1), 1, -1, 0.5, 0.1, 1e16, 1e15, 9999999999999998, 1e-4, 1e-5,
+	0.0001, 0.00009999999999999999, 123.456, 1.5e300, math.MaxFloat64, math.SmallestNonzeroFloat64,
+	2.2250738585072014e-308, 1e22, 1e21, 1e-7, math.NaN(), math.Inf(1), math.Inf(-1), 1 / 3.0,
+}
+
+func (g gen) float() float64 {
+	switch g.r.IntN(3) {
+	case 0:
+		return floatEdges[g.r.IntN(len(floatEdges))]
+	case 1:
+		f := math.Float64frombits(g.r.Uint64())
+		if math.IsNaN(f) {
+			return 0.25
+		}
+		return f
+	default:
+		return (g.r.Float64() - 0.5) * math.Pow(10, float64(g.r.IntN(40)-20))
+	}
+}
+
+func (g gen) int() any {
+	switch g.r.IntN(5) {
+	case 0:
+		return int64(g.r.IntN(100) - 50)
+	case 1:
+		return []int64{math.MaxInt64, math.MinInt64, 0, 1 << 53, 1<<53 + 1}[g.r.IntN(5)]
+	case 2:
+		b := new(big.Int).Lsh(big.NewInt(1), uint(64+g.r.IntN(200)))
+		b.Add(b, big.NewInt(g.r.Int64()))
+		if g.r.IntN(2) == 0 {
+			b.Neg(b)
+		}
+		return b
+	default:
+		return g.r.Int64() - math.MaxInt64/2
+	}
+}
+
+func (g gen) value(depth int) any {
+	n := 14
+	if depth > 4 {
+		n = 9 // scalars only
+	}
+	switch g.r.IntN(n) {
+	case 0:
+		return nil
+	case 1:
+		return g.r.IntN(2) == 0
+	case 2, 3:
+		return g.str()
+	case 4:
+		return g.int()
+	case 5:
+		return g.float()
+	case 6:
+		b := make([]byte, g.r.IntN(10))
+		for i := range b {
+			b[i] = byte(g.r.IntN(256))
+		}
+		return b
+	case 7:
+		var u UUID
+		for i := range u {
+			u[i] = byte(g.r.IntN(256))
+		}
+		return u
+	case 8:
+		// Years 100-9999: Flask reads years below 100 back as 19xx/20xx
+		// (TestHTTPDateTwoDigitYears).
+		return time.Unix(g.r.Int64N(253402300799-(-59011459200))-59011459200, 0).UTC()
+	case 9:
+		return Markup(g.str())
+	case 10, 11:
+		l := make([]any, g.r.IntN(4))
+		for i := range l {
+			l[i] = g.value(depth + 1)
+		}
+		if g.r.IntN(3) == 0 {
+			return Tuple(l)
+		}
+		return l
+	default:
+		return g.object(depth + 1)
+	}
+}
+
+func (g gen) object(depth int) map[string]any {
+	m := map[string]any{}
+	n := g.r.IntN(4)
+	if g.r.IntN(5) == 0 {
+		// A one-key dict whose key is a tag: needs the " di" escape.
+		tags := []string{" t", " b", " m", " u", " d", " di"}
+		m[tags[g.r.IntN(len(tags))]] = g.value(depth + 1)
+		return m
+	}
+	for range n {
+		m[g.str()] = g.value(depth)
+	}
+	return m
+}
+
+// boundaryValue makes a session whose JSON compresses to about len-2
+// bytes, the edge of Flask's compression rule.
+func boundaryValue(t *testing.T, g gen, delta int) (map[string]any, bool) {
+	t.Helper()
+	for range 2000 {
+		s := strings.Repeat("ab", 4+g.r.IntN(6)) + g.str() + fmt.Sprint(g.r.Int64())
+		v := map[string]any{"k": s}
+		js, err := Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var zb bytes.Buffer
+		compressInto(&zb, js)
+		if zb.Len() == len(js)-2+delta {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func TestDifferentialFlask(t *testing.T) {
+	if testing.Short() {
+		t.Skip("differential test against Flask skipped in -short mode")
+	}
+	found := 0
+	for _, py := range interpreters {
+		ver := flaskVersion(py)
+		if ver == "" {
+			continue
+		}
+		found++
+		t.Run("flask-"+ver, func(t *testing.T) { differential(t, py, ver) })
+	}
+	if found == 0 {
+		msg := "no Flask found (python3 or /usr/bin/python3); install Flask to run the differential test"
+		if requireAll() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	if found < len(interpreters) && requireAll() {
+		t.Fatalf("SESSIONKIT_REQUIRE_ALL=1 but only %d of %d Flask interpreters found", found, len(interpreters))
+	}
+}
+
+// diffCase is one generated session and how the Go side wrote it.
+type diffCase struct {
+	name      string
+	value     map[string]any
+	json      string
+	cookie    string // signed in Go with signKey
+	signKey   string
+	flaskKey  string // Flask's SECRET_KEY
+	fallbacks []string
+	goFalls   []string // the Go verifier's fallbacks
+	goKey     string   // the Go verifier's key
+	flaskSign string   // the key Flask signs with
+}
+
+func differential(t *testing.T, python, version string) {
+	const now = 1700000000
+	g := gen{rand.New(rand.NewPCG(1, uint64(len(version))))}
+	var cases []diffCase
+	add := func(name string, v map[string]any, signKey, flaskKey string, flaskFalls []string, goKey string, goFalls []string, comp Compression, flaskSign string) {
+		js, err := Marshal(v)
+		if err != nil {
+			t.Fatalf("%s: Marshal: %v", name, err)
+		}
+		c := NewCodec(mustSigner(t, signKey))
+		c.Compression = comp
+		cookie, err := c.Encode(v, time.Unix(now, 0))
+		if err != nil {
+			t.Fatalf("%s: Encode: %v", name, err)
+		}
+		cases = append(cases, diffCase{name, v, string(js), cookie, signKey, flaskKey, flaskFalls, goFalls, goKey, flaskSign})
+	}
+	const key = "diff-key-0123456789abcdef0123456789"
+	for i := range 400 {
+		comp := []Compression{CompressFlask, CompressAuto, CompressNever}[i%3]
+		add(fmt.Sprintf("random-%d", i), g.object(0), key, key, nil, key, nil, comp, key)
+	}
+	// Raw-byte keys, as from os.urandom.
+	for i := range 20 {
+		add(fmt.Sprintf("rawkey-%d", i), g.object(0), "\xff\x00key\x80", "hex:ff006b657980", nil, "\xff\x00key\x80", nil, CompressFlask, "hex:ff006b657980")
+	}
+	// Key rotation: Go signs with an old key that Flask keeps as a
+	// fallback, and Flask signs with its current key for a Go verifier
+	// that has fallbacks.
+	for i := range 30 {
+		flaskSign := []string{"new-key", "old-key-0", "old-key-1"}[i%3]
+		add(fmt.Sprintf("fallback-%d", i), g.object(0), "old-key-1", "new-key", []string{"old-key-0", "old-key-1"}, "new-key", []string{"old-key-0", "old-key-1"}, CompressFlask, flaskSign)
+	}
+	for delta := -2; delta <= 2; delta++ {
+		for j := range 4 {
+			if v, ok := boundaryValue(t, g, delta); ok {
+				add(fmt.Sprintf("boundary%+d-%d", delta, j), v, key, key, nil, key, nil, CompressFlask, key)
+			}
+		}
+	}
+
+	var reqs []oracleRequest
+	for _, c := range cases {
+		reqs = append(reqs,
+			oracleRequest{Op: "verify", Key: c.flaskKey, Fallbacks: c.fallbacks, Now: now, MaxAge: 3600, Cookie: c.cookie},
+			oracleRequest{Op: "sign", Key: c.flaskSign, Now: now, TaggedJSON: c.json})
+	}
+	// Age boundaries: Go signs at now-3600 (age == max age), now-3601
+	// and now+1; both sides must agree on each outcome.
+	type ageCase struct {
+		cookie string
+		ok     bool
+	}
+	var ages []ageCase
+	sg := NewCodec(mustSigner(t, key))
+	for i, off := range []int64{-3600, -3601, 1, 0, -1} {
+		ck, err := sg.Encode(map[string]any{"n": int64(i)}, time.Unix(now+off, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ages = append(ages, ageCase{ck, off <= 0 && off >= -3600})
+		reqs = append(reqs, oracleRequest{Op: "verify", Key: key, Now: now, MaxAge: 3600, Cookie: ck})
+	}
+	start := time.Now()
+	answers := runOracle(t, python, reqs)
+	for i, a := range ages {
+		ans := answers[2*len(cases)+i]
+		goCodec := NewCodec(mustSigner(t, key))
+		goCodec.MaxAge = time.Hour
+		_, err := goCodec.Decode(a.cookie, time.Unix(now, 0))
+		if ans.OK != a.ok || (err == nil) != a.ok {
+			t.Errorf("age case %d: Flask ok=%v (%s), Go err=%v, want ok=%v", i, ans.OK, ans.Error, err, a.ok)
+		}
+		if !a.ok && ans.Error != "SignatureExpired" {
+			t.Errorf("age case %d: Flask error %s, want SignatureExpired", i, ans.Error)
+		}
+	}
+	elapsed := time.Since(start)
+
+	identical, compressedDiffer := 0, 0
+	for i, c := range cases {
+		ver, sig := answers[2*i], answers[2*i+1]
+		// Go → Flask: Flask verifies the Go cookie and reads the same value.
+		if !ver.OK || ver.PayloadJSON != c.json {
+			t.Errorf("%s: Flask read the Go cookie as ok=%v err=%s%s json=%s\n want %s\ncookie %s", c.name, ver.OK, ver.Error, ver.Exception, ver.PayloadJSON, c.json, c.cookie)
+			continue
+		}
+		// Flask writes the same JSON for the value it read from Go's JSON.
+		if sig.Exception != "" || sig.PayloadJSON != c.json {
+			t.Errorf("%s: Flask re-wrote the JSON as %s (%s %s)\n                      want %s", c.name, sig.PayloadJSON, sig.Exception, sig.Message, c.json)
+			continue
+		}
+		// Flask → Go: Go verifies Flask's cookie and reads the same value.
+		codec := NewCodec(mustSigner(t, c.goKey, c.goFalls...))
+		got, err := codec.Decode(sig.Cookie, time.Unix(now, 0))
+		if err != nil {
+			t.Errorf("%s: Go cannot read Flask's cookie: %v", c.name, err)
+			continue
+		}
+		back, err := Marshal(got)
+		if err != nil || string(back) != c.json {
+			t.Errorf("%s: Go read Flask's cookie as %s (%v), want %s", c.name, back, err, c.json)
+			continue
+		}
+		// Uncompressed cookies are byte-identical at a frozen clock (when
+		// both sides sign with the same key).
+		if c.signKey == c.flaskSign {
+			flaskCompressed := strings.HasPrefix(sig.Cookie, ".")
+			goCompressed := strings.HasPrefix(c.cookie, ".")
+			if !flaskCompressed && !goCompressed {
+				if sig.Cookie != c.cookie {
+					t.Errorf("%s: uncompressed cookies differ:\n go    %s\n flask %s", c.name, c.cookie, sig.Cookie)
+				}
+				identical++
+			} else {
+				compressedDiffer++
+			}
+		}
+	}
+	t.Logf("Flask %s (%s): %d generated sessions, %d oracle requests in %v; %d uncompressed cookies byte-identical, %d compressed on one side at least",
+		version, python, len(cases), len(reqs), elapsed.Round(time.Millisecond), identical, compressedDiffer)
+}
