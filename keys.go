@@ -93,8 +93,8 @@ func KeyFingerprint(key []byte) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-// CheckKey reports whether key is fit to sign sessions. It returns nil, or an
-// error wrapping ErrWeakKey that names the rule broken (SECURITY.md §4.1):
+// CheckKey reports whether key is fit to sign sessions. It returns nil, or a
+// *WeakKeyError (wrapping ErrWeakKey) that names the rule broken (SECURITY.md §4.1):
 //
 //	K1  empty or only whitespace
 //	K2  shorter than MinKeyLength (32) bytes
@@ -156,8 +156,22 @@ func CheckKeys(key []byte, fallbacks ...[]byte) error {
 	return nil
 }
 
+// WeakKeyError is the error CheckKey returns: the rule a key breaks and
+// why, never the key. It wraps ErrWeakKey.
+type WeakKeyError struct {
+	Rule   string // "K1" … "K8", as listed on CheckKey and CheckKeys
+	Reason string
+}
+
+func (e *WeakKeyError) Error() string {
+	return ErrWeakKey.Error() + ": " + e.Rule + ": " + e.Reason
+}
+
+// Unwrap returns ErrWeakKey.
+func (e *WeakKeyError) Unwrap() error { return ErrWeakKey }
+
 func weak(rule, reason string) error {
-	return fmt.Errorf("%w: %s: %s", ErrWeakKey, rule, reason)
+	return &WeakKeyError{Rule: rule, Reason: reason}
 }
 
 // normaliseKey undoes the usual ways a key gets wrapped when copied from

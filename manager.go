@@ -2,118 +2,395 @@ package session
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sessionkit/session/flask"
 )
 
-// CookieOptions are the attributes of the session cookie.
+// Defaults of the Manager's fields.
+const (
+	// DefaultLifetime is Flask's PERMANENT_SESSION_LIFETIME default.
+	DefaultLifetime = 31 * 24 * time.Hour
+	// DefaultMaxCookieSize is the most name and value bytes browsers keep
+	// for one cookie (RFC 6265bis; larger cookies are dropped silently).
+	DefaultMaxCookieSize = 4096
+	// DefaultCookieName is Flask's SESSION_COOKIE_NAME.
+	DefaultCookieName = "session"
+)
+
+// maxBrowserLifetime is the longest Expires browsers honour (RFC 6265bis
+// caps cookie lifetimes at 400 days).
+const maxBrowserLifetime = 400 * 24 * time.Hour
+
+// CookieOptions are the attributes of the session cookie. New fills in the
+// defaults stated on each field.
 type CookieOptions struct {
-	// Name of the cookie. Default "session", as Flask.
+	// Name of the cookie. Default "session", as Flask. A "__Host-" prefix
+	// makes browsers refuse cookies planted by sibling subdomains; it needs
+	// Secure, Path "/" and no Domain.
 	Name string
 	// Path of the cookie. Default "/".
 	Path string
-	// Domain of the cookie. Default "": the cookie goes to this host only.
+	// Domain of the cookie. Default "": the cookie goes to this host only,
+	// which is the safest choice.
 	Domain string
 	// Secure sends the cookie over HTTPS only. Default false, so that
 	// http://localhost works; set it in production.
 	Secure bool
 	// HttpOnly hides the cookie from JavaScript. Default true.
 	HttpOnly bool
-	// SameSite of the cookie. Default http.SameSiteLaxMode (Flask leaves it
-	// unset, which browsers no longer treat alike).
+	// SameSite of the cookie: http.SameSiteLaxMode (default),
+	// http.SameSiteStrictMode or http.SameSiteNoneMode (which needs Secure).
+	// Flask leaves the attribute out, which browsers do not treat alike.
 	SameSite http.SameSite
-	// Partitioned asks for a CHIPS partitioned cookie; it requires Secure.
+	// Partitioned asks for a partitioned (CHIPS) cookie; it needs Secure.
 	// Default false.
 	Partitioned bool
 }
 
 // Manager holds the configuration of sessions and provides the middleware.
 // Build it with New (or NewWithCodec), change the fields you need, then call
-// Handler. Fields must not change once Handler has been called.
+// Handler. The fields must not change once Handler has been called.
 type Manager struct {
 	// Cookie holds the cookie's attributes.
 	Cookie CookieOptions
 	// Lifetime is Flask's PERMANENT_SESSION_LIFETIME: the maximum age of
 	// every cookie, permanent or not (it bounds how long a copied cookie can
-	// be replayed), the idle limit, and the Expires of permanent sessions.
-	// Default 31 days.
+	// be replayed), hence the idle limit, and the Expires of permanent
+	// sessions. Default 31 days. Flask counts it in whole seconds.
 	Lifetime time.Duration
 	// RefreshEachRequest re-sends a permanent session's cookie on every
-	// request, which makes Lifetime a sliding idle limit. Default true.
+	// request, which slides its expiry. Default true, as Flask.
 	RefreshEachRequest bool
-	// AbsoluteTimeout ends a session this long after it was created, however
-	// active it is. Default 0: no absolute limit.
+	// AbsoluteTimeout ends a session this long after it began (or after its
+	// last Renew), however active it is. The start time is kept in the
+	// cookie under the reserved key "_sk_created", which Flask applications
+	// sharing the cookie see. Default 0: no absolute limit.
 	AbsoluteTimeout time.Duration
-	// MaxCookieSize is the largest Set-Cookie name plus value the Manager
-	// writes; a larger session is an error, never a silently dropped
-	// cookie. Default 4096, what browsers keep.
+	// MaxCookieSize is the largest name plus value of the Set-Cookie the
+	// Manager writes. A bigger session fails through ErrorHandler with a
+	// *CookieTooLargeError and the client keeps its previous cookie; it is
+	// never dropped silently. Default 4096, what browsers keep; at most 4096.
 	MaxCookieSize int
 	// Store keeps sessions on the server when set; the cookie then carries
 	// only a signed session ID. Default nil: the session lives in the cookie.
 	Store Store
-	// Generations enables revocation of cookie sessions per owner (see
-	// Session.SetOwner and DestroyAll). Default nil: no revocation.
+	// Generations enables revocation of cookie sessions, per owner (see
+	// Session.SetOwner, Session.Destroy and DestroyAll). Default nil: a
+	// copied cookie stays valid until it expires, as in Flask.
 	Generations Generations
 	// ErrorHandler writes the response when the session cannot be loaded or
-	// saved. Default: log, then 503 for ErrStoreUnavailable and 500 otherwise.
+	// saved. It is called at most once per request, before the response
+	// headers are written. Default: log the error, then respond 503 for
+	// ErrStoreUnavailable and 500 otherwise.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
-	// Logger receives the Manager's log lines. Default slog.Default().
+	// Logger receives the Manager's log lines; it never sees cookie values
+	// or keys. Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
-	// AllowWeakKey accepts a key that CheckKey refuses, for development
-	// only; set by NewDevelopment. Every Handler call then logs a warning.
+	// AllowWeakKey accepts a key that CheckKeys refuses, for development
+	// only. NewDevelopment sets it; every Handler call then logs a warning.
 	AllowWeakKey bool
 
 	codec  *flask.Codec
-	keyErr error // result of the key policy check, nil for NewWithCodec
+	keyErr error // what CheckKeys said of the keys; nil for NewWithCodec
 }
 
-// New returns a Manager signing cookies with key and accepting cookies
-// signed with any of fallbacks too (oldest first, as Flask's
-// SECRET_KEY_FALLBACKS). It returns an error wrapping ErrWeakKey when a key
-// breaks the policy of CheckKeys; use NewDevelopment to accept such a key
-// on a development machine.
+// New returns a Manager signing cookies with key, as a Flask application
+// with SECRET_KEY = key, and accepting cookies signed with any of fallbacks
+// (given oldest first, as Flask's SECRET_KEY_FALLBACKS). It returns an error
+// wrapping ErrWeakKey when a key breaks the policy of CheckKeys (generate
+// keys with `sessionkit genkey` or 32 bytes of crypto/rand); NewDevelopment
+// accepts such keys on a development machine.
 func New(key []byte, fallbacks ...[]byte) (*Manager, error) {
-	panic("unimplemented")
+	if err := CheckKeys(key, fallbacks...); err != nil {
+		return nil, err
+	}
+	return newManager(key, fallbacks)
 }
 
-// NewDevelopment is New for development machines: it accepts a weak key
-// (but never an empty one) and sets AllowWeakKey, so every Handler call
-// logs a warning.
+// NewDevelopment is New for a development machine: it accepts a weak key
+// (never an empty one, nor a fallback that is empty or repeats the key) and
+// sets AllowWeakKey, so that every Handler call logs a warning naming the
+// rule the key breaks. Do not use it in production: anyone who guesses a
+// weak key can forge every session.
 func NewDevelopment(key []byte, fallbacks ...[]byte) (*Manager, error) {
-	panic("unimplemented")
+	err := CheckKeys(key, fallbacks...)
+	if we := (*WeakKeyError)(nil); errors.As(err, &we) && (we.Rule == "K1" || we.Rule == "K8") {
+		return nil, err
+	}
+	m, err2 := newManager(key, fallbacks)
+	if err2 != nil {
+		return nil, err2
+	}
+	m.keyErr = err
+	m.AllowWeakKey = true
+	return m, nil
 }
 
-// NewWithCodec returns a Manager using c to read and write cookies. The key
-// policy is then the caller's. Handler sets c.MaxAge to Lifetime.
+func newManager(key []byte, fallbacks [][]byte) (*Manager, error) {
+	signer, err := flask.NewSigner(key, fallbacks...)
+	if err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	return NewWithCodec(flask.NewCodec(signer)), nil
+}
+
+// NewWithCodec returns a Manager reading and writing cookies with c, for a
+// custom salt, digest or compression. The key policy is then the caller's
+// (see CheckKeys). Handler sets c.MaxAge to Lifetime; do not share c with a
+// Manager that has another Lifetime.
 func NewWithCodec(c *flask.Codec) *Manager {
-	panic("unimplemented")
+	return &Manager{
+		Cookie: CookieOptions{
+			Name:     DefaultCookieName,
+			Path:     "/",
+			HttpOnly: true,
+			SameSite: http.SameSiteLaxMode,
+		},
+		Lifetime:           DefaultLifetime,
+		RefreshEachRequest: true,
+		MaxCookieSize:      DefaultMaxCookieSize,
+		Now:                time.Now,
+		codec:              c,
+	}
 }
 
-// Codec returns the codec the Manager signs cookies with.
+// Codec returns the codec the Manager signs and reads cookies with.
 func (m *Manager) Codec() *flask.Codec { return m.codec }
 
-// Validate reports a configuration that cannot work: a cookie browsers
-// would reject, a weak key without AllowWeakKey, a negative duration.
+// Validate reports a configuration that cannot work, with a message saying
+// how to fix it: a cookie browsers would reject, a weak key without
+// AllowWeakKey, a duration or size out of range.
 func (m *Manager) Validate() error {
-	panic("unimplemented")
+	if m.codec == nil {
+		return errors.New("session: the Manager has no codec: build it with session.New or session.NewWithCodec")
+	}
+	if m.keyErr != nil && !m.AllowWeakKey {
+		return m.keyErr
+	}
+	if m.Lifetime < time.Second {
+		return fmt.Errorf("session: Lifetime %v is too short: Flask counts it in whole seconds; use at least 1s", m.Lifetime)
+	}
+	if m.AbsoluteTimeout < 0 {
+		return fmt.Errorf("session: AbsoluteTimeout %v is negative: use 0 to turn it off", m.AbsoluteTimeout)
+	}
+	if m.MaxCookieSize <= 0 || m.MaxCookieSize > DefaultMaxCookieSize {
+		return fmt.Errorf("session: MaxCookieSize %d is out of range: browsers keep at most %d bytes of name and value", m.MaxCookieSize, DefaultMaxCookieSize)
+	}
+	if err := m.Cookie.validate(); err != nil {
+		return err
+	}
+	_, err := m.backend()
+	return err
 }
 
-// Handler returns middleware that loads the session of each request, makes
-// it available through FromContext, and saves it just before the response
-// headers are written. It panics with a message saying how to fix the
-// configuration when Validate fails.
+// validate refuses cookie attributes that browsers reject or that
+// net/http would silently alter (RFC 6265bis cookie prefixes and limits).
+func (o *CookieOptions) validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("session: invalid Cookie options: "+format, args...)
+	}
+	if o.Name == "" {
+		return bad("Name is empty; the default is %q", DefaultCookieName)
+	}
+	if len(o.Path) > 1024 || len(o.Domain) > 1024 {
+		return bad("Path and Domain must be at most 1024 bytes; browsers ignore longer ones")
+	}
+	if !strings.HasPrefix(o.Path, "/") {
+		return bad("Path %q must start with \"/\"", o.Path)
+	}
+	switch o.SameSite {
+	case http.SameSiteLaxMode, http.SameSiteStrictMode:
+	case http.SameSiteNoneMode:
+		if !o.Secure {
+			return bad("SameSite=None needs Secure: browsers drop SameSite=None cookies that are not Secure")
+		}
+	default:
+		return bad("SameSite must be http.SameSiteLaxMode, http.SameSiteStrictMode or http.SameSiteNoneMode; browsers do not agree on a missing SameSite")
+	}
+	if o.Partitioned && !o.Secure {
+		return bad("Partitioned needs Secure")
+	}
+	lower := strings.ToLower(o.Name)
+	if strings.HasPrefix(lower, "__secure-") && !o.Secure {
+		return bad("a cookie named %q needs Secure: browsers refuse __Secure- cookies without it", o.Name)
+	}
+	if strings.HasPrefix(lower, "__host-") && (!o.Secure || o.Path != "/" || o.Domain != "") {
+		return bad("a cookie named %q needs Secure, Path \"/\" and no Domain: browsers refuse __Host- cookies otherwise", o.Name)
+	}
+	c := http.Cookie{Name: o.Name, Value: "v", Path: o.Path, Domain: o.Domain}
+	if err := c.Valid(); err != nil {
+		return bad("%v", err)
+	}
+	if strings.ContainsAny(o.Path, ";\x7f") {
+		return bad("Path %q contains a byte not allowed in a cookie attribute", o.Path)
+	}
+	for i := 0; i < len(o.Path); i++ {
+		if o.Path[i] < 0x20 || o.Path[i] >= 0x7f {
+			return bad("Path %q contains a byte not allowed in a cookie attribute", o.Path)
+		}
+	}
+	return nil
+}
+
+// Handler returns middleware that loads each request's session, makes it
+// available through FromContext, and saves it just before the response
+// headers are written (see the package documentation). It panics with a
+// message saying how to fix the configuration when Validate fails; call
+// Validate first to get the error instead. Handler logs a warning when the
+// key is weak (AllowWeakKey) and every time it is called.
 func (m *Manager) Handler(next http.Handler) http.Handler {
-	panic("unimplemented")
+	if err := m.Validate(); err != nil {
+		panic(err.Error())
+	}
+	b, _ := m.backend()
+	m.codec.MaxAge = m.Lifetime
+	log := m.logger()
+	if m.keyErr != nil {
+		log.LogAttrs(context.Background(), slog.LevelWarn,
+			"session: using a weak secret key because AllowWeakKey is set; anyone who guesses it can forge sessions. Generate one with `sessionkit genkey` for production",
+			slog.String("reason", m.keyErr.Error()))
+	}
+	if m.Lifetime > maxBrowserLifetime {
+		log.LogAttrs(context.Background(), slog.LevelWarn,
+			"session: Lifetime is longer than the 400 days browsers keep a cookie; permanent cookies will expire earlier in the browser",
+			slog.Duration("lifetime", m.Lifetime))
+	}
+	return &handler{m: m, b: b, next: next}
+}
+
+type handler struct {
+	m    *Manager
+	b    backend
+	next http.Handler
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := h.m
+	ctx := r.Context()
+	s := newSession(m, ctx)
+	if err := h.b.load(ctx, r, s, m.now()); err != nil {
+		s.err = err
+		m.handleError(w, r, err)
+		return
+	}
+	rw := &responseWriter{ResponseWriter: w, h: h, s: s, r: r}
+	h.next.ServeHTTP(rw, r.WithContext(context.WithValue(ctx, sessionKey, s)))
+	rw.finish()
 }
 
 // DestroyAll ends every session of owner: it deletes owner's records from
 // the Store (when set) and bumps owner's generation (when Generations is
-// set), so that copies of owner's cookies are refused.
+// set), so that copies of owner's cookies are refused from now on. Call it
+// when a user logs out everywhere, changes password or is disabled.
 func (m *Manager) DestroyAll(ctx context.Context, owner string) error {
-	panic("unimplemented")
+	if owner == "" {
+		return errors.New("session: DestroyAll: empty owner")
+	}
+	var errs []error
+	if m.Store != nil {
+		if _, err := m.Store.DestroyAll(ctx, owner); err != nil {
+			errs = append(errs, storeErr("destroy all", err))
+		}
+	}
+	if m.Generations != nil {
+		if _, err := m.Generations.Bump(ctx, owner); err != nil {
+			errs = append(errs, storeErr("bump generation", err))
+		}
+	}
+	return errors.Join(errs...)
 }
+
+// storeErr wraps err, from a Store or Generations call, so that it is an
+// ErrStoreUnavailable unless it already says what it is.
+func storeErr(op string, err error) error {
+	switch {
+	case errors.Is(err, ErrStoreUnavailable), errors.Is(err, ErrNotFound), errors.Is(err, ErrConflict), errors.Is(err, ErrExists):
+		return fmt.Errorf("session: %s: %w", op, err)
+	}
+	return fmt.Errorf("session: %s: %w: %w", op, ErrStoreUnavailable, err)
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+func (m *Manager) logger() *slog.Logger {
+	if m.Logger != nil {
+		return m.Logger
+	}
+	return slog.Default()
+}
+
+// handleError reports err for request r through the ErrorHandler.
+func (m *Manager) handleError(w http.ResponseWriter, r *http.Request, err error) {
+	if m.ErrorHandler != nil {
+		m.ErrorHandler(w, r, err)
+		return
+	}
+	status := http.StatusInternalServerError
+	if errors.Is(err, ErrStoreUnavailable) {
+		status = http.StatusServiceUnavailable
+	}
+	m.logger().LogAttrs(r.Context(), slog.LevelError, "session: request failed",
+		slog.String("error", err.Error()), slog.String("method", r.Method),
+		slog.String("path", r.URL.Path), slog.Int("status", status))
+	http.Error(w, http.StatusText(status), status)
+}
+
+const levelError = slog.LevelError
+
+func attrKey(key string) slog.Attr { return slog.String("key", key) }
+
+// newCookie returns the session cookie with value; a non-zero expires makes
+// it a persistent cookie. As Flask, it carries Expires but no Max-Age.
+func (m *Manager) newCookie(value string, expires time.Time) *http.Cookie {
+	o := &m.Cookie
+	return &http.Cookie{
+		Name:        o.Name,
+		Value:       value,
+		Path:        o.Path,
+		Domain:      o.Domain,
+		Expires:     expires,
+		Secure:      o.Secure,
+		HttpOnly:    o.HttpOnly,
+		SameSite:    o.SameSite,
+		Partitioned: o.Partitioned,
+	}
+}
+
+// deletionCookie returns the cookie that deletes the session cookie: empty,
+// expired in 1970 and Max-Age=0, with the same attributes as the live one
+// so that the browser matches it (FLASK_SESSION_SPEC.md §8).
+func (m *Manager) deletionCookie() *http.Cookie {
+	c := m.newCookie("", time.Unix(0, 0))
+	c.MaxAge = -1
+	return c
+}
+
+// CookieTooLargeError reports a session whose cookie would be bigger than
+// Manager.MaxCookieSize. It wraps ErrCookieTooLarge.
+type CookieTooLargeError struct {
+	Size  int // bytes of cookie name and value
+	Limit int // Manager.MaxCookieSize
+}
+
+// ErrCookieTooLarge is wrapped by *CookieTooLargeError.
+var ErrCookieTooLarge = errors.New("session: cookie too large")
+
+func (e *CookieTooLargeError) Error() string {
+	return fmt.Sprintf("session: cookie too large: %d bytes of name and value, over the limit of %d that browsers keep; store less in the session, or keep sessions on the server (Manager.Store)", e.Size, e.Limit)
+}
+
+// Unwrap returns ErrCookieTooLarge.
+func (e *CookieTooLargeError) Unwrap() error { return ErrCookieTooLarge }

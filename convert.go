@@ -1,0 +1,274 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"time"
+
+	"github.com/sessionkit/session/flask"
+)
+
+// convertTo converts v, a value of package flask's types, to T following the
+// rules documented on Get.
+func convertTo[T any](v any) (T, bool) {
+	var zero T
+	rv, ok := convert(v, reflect.TypeFor[T]())
+	if !ok {
+		return zero, false
+	}
+	return rv.Interface().(T), true
+}
+
+var bigIntType = reflect.TypeFor[*big.Int]()
+
+func convert(v any, t reflect.Type) (reflect.Value, bool) {
+	if v == nil {
+		switch t.Kind() {
+		case reflect.Interface, reflect.Pointer, reflect.Slice, reflect.Map:
+			return reflect.Zero(t), true
+		}
+		return reflect.Value{}, false
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Type().AssignableTo(t) {
+		out := reflect.New(t).Elem()
+		out.Set(rv)
+		return out, true
+	}
+	out := reflect.New(t).Elem()
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i, ok := asInt64(v)
+		if !ok || out.OverflowInt(i) {
+			return reflect.Value{}, false
+		}
+		out.SetInt(i)
+		return out, true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u, ok := asUint64(v)
+		if !ok || out.OverflowUint(u) {
+			return reflect.Value{}, false
+		}
+		out.SetUint(u)
+		return out, true
+	case reflect.Float32, reflect.Float64:
+		var f float64
+		switch n := v.(type) {
+		case float64:
+			f = n
+		case int64:
+			f = float64(n)
+		case *big.Int:
+			f, _ = new(big.Float).SetInt(n).Float64()
+		default:
+			return reflect.Value{}, false
+		}
+		if t.Kind() == reflect.Float32 && !math.IsInf(f, 0) && !math.IsNaN(f) && out.OverflowFloat(f) {
+			return reflect.Value{}, false
+		}
+		out.SetFloat(f)
+		return out, true
+	case reflect.String:
+		if rv.Kind() != reflect.String {
+			return reflect.Value{}, false
+		}
+		out.SetString(rv.String())
+		return out, true
+	case reflect.Slice:
+		var list []any
+		switch l := v.(type) {
+		case []any:
+			list = l
+		case flask.Tuple:
+			list = l
+		default:
+			return reflect.Value{}, false
+		}
+		out = reflect.MakeSlice(t, len(list), len(list))
+		for i, e := range list {
+			ev, ok := convert(e, t.Elem())
+			if !ok {
+				return reflect.Value{}, false
+			}
+			out.Index(i).Set(ev)
+		}
+		return out, true
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok || t.Key().Kind() != reflect.String {
+			return reflect.Value{}, false
+		}
+		out = reflect.MakeMapWithSize(t, len(m))
+		for k, e := range m {
+			ev, ok := convert(e, t.Elem())
+			if !ok {
+				return reflect.Value{}, false
+			}
+			out.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), ev)
+		}
+		return out, true
+	case reflect.Pointer:
+		if t == bigIntType {
+			if i, ok := v.(int64); ok {
+				return reflect.ValueOf(big.NewInt(i)), true
+			}
+		}
+	}
+	return reflect.Value{}, false
+}
+
+func asInt64(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case *big.Int:
+		if n.IsInt64() {
+			return n.Int64(), true
+		}
+	case float64:
+		if n == math.Trunc(n) && n >= -(1<<63) && n < 1<<63 {
+			return int64(n), true
+		}
+	}
+	return 0, false
+}
+
+func asUint64(v any) (uint64, bool) {
+	switch n := v.(type) {
+	case int64:
+		if n >= 0 {
+			return uint64(n), true
+		}
+	case *big.Int:
+		if n.IsUint64() {
+			return n.Uint64(), true
+		}
+	case float64:
+		if n == math.Trunc(n) && n >= 0 && n < 1<<64 {
+			return uint64(n), true
+		}
+	}
+	return 0, false
+}
+
+var errUnsupported = errors.New("unsupported type")
+
+// normalise converts v to package flask's value types: other integer and
+// float types to int64 (or *big.Int) and float64, named string and bool
+// types to string and bool, slices and arrays to []any, maps with string
+// keys to map[string]any. Values already made of flask's types are returned
+// as they are, without a copy. It returns v and an error when some part of
+// v has no Flask equivalent.
+func normalise(v any) (any, error) {
+	if native(v, 0) {
+		return v, nil
+	}
+	return rebuild(v, 0)
+}
+
+// maxNormaliseDepth bounds the recursion over nested values, as the codec
+// bounds nesting (flask.DefaultMaxDepth).
+const maxNormaliseDepth = flask.DefaultMaxDepth
+
+// native reports whether v is made of package flask's value types only.
+func native(v any, depth int) bool {
+	if depth > maxNormaliseDepth {
+		return false
+	}
+	switch v := v.(type) {
+	case nil, string, bool, int64, float64, []byte, flask.Markup, flask.UUID, time.Time, *big.Int:
+		return true
+	case []any:
+		for _, e := range v {
+			if !native(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case flask.Tuple:
+		for _, e := range v {
+			if !native(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		for _, e := range v {
+			if !native(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// rebuild returns a copy of v made of package flask's value types.
+func rebuild(v any, depth int) (any, error) {
+	if depth > maxNormaliseDepth {
+		return v, fmt.Errorf("%w: nested more than %d deep", errUnsupported, maxNormaliseDepth)
+	}
+	switch x := v.(type) {
+	case nil, string, bool, int64, float64, []byte, flask.Markup, flask.UUID, time.Time, *big.Int:
+		return v, nil
+	case flask.Tuple:
+		l, err := rebuild([]any(x), depth)
+		if err != nil {
+			return v, err
+		}
+		return flask.Tuple(l.([]any)), nil
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int(), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u := rv.Uint()
+		if u > math.MaxInt64 {
+			return new(big.Int).SetUint64(u), nil
+		}
+		return int64(u), nil
+	case reflect.Float32, reflect.Float64:
+		return rv.Float(), nil
+	case reflect.String:
+		return rv.String(), nil
+	case reflect.Bool:
+		return rv.Bool(), nil
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 {
+			return rv.Bytes(), nil
+		}
+		c := make([]any, rv.Len())
+		for i := range c {
+			e, err := rebuild(rv.Index(i).Interface(), depth+1)
+			if err != nil {
+				return v, err
+			}
+			c[i] = e
+		}
+		return c, nil
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return v, fmt.Errorf("%w %T: map keys must be strings", errUnsupported, v)
+		}
+		c := make(map[string]any, rv.Len())
+		it := rv.MapRange()
+		for it.Next() {
+			e, err := rebuild(it.Value().Interface(), depth+1)
+			if err != nil {
+				return v, err
+			}
+			c[it.Key().String()] = e
+		}
+		return c, nil
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return nil, nil
+		}
+		return rebuild(rv.Elem().Interface(), depth+1)
+	}
+	return v, fmt.Errorf("%w %T", errUnsupported, v)
+}

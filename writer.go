@@ -1,0 +1,176 @@
+package session
+
+import (
+	"bufio"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+)
+
+// errCommitFailed is returned by Write after the session could not be
+// saved: the ErrorHandler's response replaced the handler's.
+var errCommitFailed = errors.New("session: response replaced by the error handler: the session could not be saved")
+
+// commit states of a responseWriter.
+const (
+	pending = iota // the session is not written yet
+	done           // the session went out with the headers
+	failed         // saving failed; the ErrorHandler wrote the response
+)
+
+// responseWriter saves the session just before the response headers are
+// written: on the first WriteHeader, Write, Flush or Hijack, or when the
+// handler returns without writing. The handler's goroutines may race to
+// write; the first one commits (http.ResponseWriter is not safe for
+// concurrent writes anyway, so there is no lock beyond the session's).
+type responseWriter struct {
+	http.ResponseWriter
+	h      *handler
+	s      *Session
+	r      *http.Request
+	state  int
+	cookie bool // commit added the session's Set-Cookie
+}
+
+// commit saves the session into the response headers, or reports the
+// failure through the ErrorHandler. It reports whether the handler's
+// output may go on.
+func (w *responseWriter) commit() bool {
+	if w.state != pending {
+		return w.state == done
+	}
+	m, s := w.h.m, w.s
+	s.mu.Lock()
+	s.committed = true
+	c, err := w.h.b.commit(w.r.Context(), s, m.now())
+	if err != nil && s.err == nil {
+		s.err = err
+	}
+	accessed := s.accessed
+	s.mu.Unlock()
+	if err != nil {
+		w.state = failed
+		m.handleError(w.ResponseWriter, w.r, err)
+		return false
+	}
+	w.state = done
+	h := w.ResponseWriter.Header()
+	if accessed || c != nil {
+		addVary(h)
+	}
+	if c != nil {
+		h.Add("Set-Cookie", c.String())
+		w.cookie = true
+		addCacheControl(h, c.MaxAge < 0)
+	}
+	return true
+}
+
+// finish runs when the handler returns.
+func (w *responseWriter) finish() { w.commit() }
+
+// WriteHeader saves the session, then writes the header; after a failed
+// save it does nothing, the ErrorHandler having answered.
+func (w *responseWriter) WriteHeader(code int) {
+	if w.commit() {
+		w.ResponseWriter.WriteHeader(code)
+	}
+}
+
+// Write saves the session if the headers are not written yet, then writes
+// b; after a failed save it drops b and returns an error.
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if !w.commit() {
+		return 0, errCommitFailed
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush saves the session, then flushes the response.
+func (w *responseWriter) Flush() { _ = w.FlushError() }
+
+// FlushError is Flush that reports whether the underlying writer could
+// flush; http.ResponseController calls it.
+func (w *responseWriter) FlushError() error {
+	if !w.commit() {
+		return errCommitFailed
+	}
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// Hijack saves the session, then hands the connection over. The session's
+// Set-Cookie goes into the response headers, which a hijacking handler
+// must send itself; a session change after the hijack is lost and logged.
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if !w.commit() {
+		return nil, nil, errCommitFailed
+	}
+	if w.cookie {
+		w.h.m.logger().LogAttrs(w.r.Context(), slog.LevelWarn,
+			"session: connection hijacked while the session's Set-Cookie was pending in the response headers; unless the handler sends those headers, the session change is lost")
+	}
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap returns the wrapped writer, for http.ResponseController.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// addVary adds "Cookie" to the Vary header unless it is there already (or
+// Vary is "*"), keeping what the handler put there.
+func addVary(h http.Header) {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if f == "*" || strings.EqualFold(f, "Cookie") {
+				return
+			}
+		}
+	}
+	h.Add("Vary", "Cookie")
+}
+
+// addCacheControl keeps shared caches from storing a response that sets
+// the session cookie: it adds "private" (the directive caches honour; the
+// OWASP cheat sheet notes no-cache="Set-Cookie" is poorly supported) and
+// no-cache="Set-Cookie" (for caches that do honour it), and removes a
+// "public" the handler set. A deletion (logout) gets "no-store", so that
+// the back button cannot show pages of the ended session. Directives the
+// handler set otherwise stay.
+func addCacheControl(h http.Header, deletion bool) {
+	var keep []string
+	private, noStore, noCacheSetCookie := false, false, false
+	for _, v := range h.Values("Cache-Control") {
+		for _, d := range strings.Split(v, ",") {
+			d = strings.TrimSpace(d)
+			name, _, _ := strings.Cut(d, "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
+			case "":
+				continue
+			case "public":
+				continue
+			case "private":
+				private = true
+			case "no-store":
+				noStore = true
+			case "no-cache":
+				noCacheSetCookie = true // bare no-cache covers Set-Cookie; a field list may not name it, so add ours anyway below if not bare
+				if strings.Contains(d, "=") && !strings.Contains(strings.ToLower(d), "set-cookie") {
+					noCacheSetCookie = false
+				}
+			}
+			keep = append(keep, d)
+		}
+	}
+	if !private && !noStore {
+		keep = append(keep, "private")
+	}
+	if !noCacheSetCookie && !noStore {
+		keep = append(keep, `no-cache="Set-Cookie"`)
+	}
+	if deletion && !noStore {
+		keep = append(keep, "no-store")
+	}
+	h.Set("Cache-Control", strings.Join(keep, ", "))
+}
