@@ -249,7 +249,7 @@ func (d *decoder) number() (any, error) {
 	if i, err := strconv.ParseInt(string(text), 10, 64); err == nil {
 		return i, nil
 	}
-	if len(text) > maxIntDigits+1 {
+	if digits := len(text) - boolInt(text[0] == '-'); digits > maxIntDigits {
 		return nil, d.errorf("integer has more than %d digits", maxIntDigits)
 	}
 	b, ok := new(big.Int).SetString(string(text), 10)
@@ -449,4 +449,11 @@ func dropLastRunes(s string, n int) string {
 		s = s[:len(s)-size]
 	}
 	return s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
