@@ -1,4 +1,3 @@
-
 package flask
 
 import (
