@@ -22,7 +22,19 @@ func main() {
 	oracle := flag.String("oracle", "/work/shared/flask-oracle/oracle.py", "path of oracle.py")
 	python := flag.String("python", "/usr/bin/python3", "interpreter with Flask")
 	out := flag.String("out", "testdata/flask_cookies.json", "output file")
+	printMedium := flag.Bool("print-medium", false, "print the medium workload's JSON without \"_permanent\" and exit (for load.sh)")
 	flag.Parse()
+	if *printMedium {
+		v := bench.Workloads()[1].Values
+		delete(v, "_permanent")
+		b, err := json.Marshal(v)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mint:", err)
+			os.Exit(1)
+		}
+		fmt.Println(string(b))
+		return
+	}
 	if err := run(*python, *oracle, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "mint:", err)
 		os.Exit(1)

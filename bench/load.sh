@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Load test: starts tiny servers on 127.0.0.1 (cmd/loadserver, and the real
+# Flask app under Debian's gunicorn when installed), drives each with wrk in
+# turn, round after round, and keeps wrk's raw output in OUT (default
+# results/load) for cmd/report. Every process it starts is stopped by PID.
+#
+#   LOAD_ROUNDS=2 LOAD_DURATION=5s LOAD_CONNECTIONS=64 LOAD_THREADS=2 ./load.sh [OUT]
+set -euo pipefail
+cd "$(dirname "$0")"
+out=${1:-results/load}
+rounds=${LOAD_ROUNDS:-2}
+duration=${LOAD_DURATION:-5s}
+conns=${LOAD_CONNECTIONS:-64}
+threads=${LOAD_THREADS:-2}
+redis=${BENCH_REDIS_ADDR:-127.0.0.1:6379}
+key=bench-key-7f3a9c1e5b2d8f4a6c0e9b1d # bench.Key
+flask_app=${FLASK_APP_DIR:-../../shared/flask-oracle}
+
+command -v wrk >/dev/null || { echo "load.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+rm -rf "$out" && mkdir -p "$out"
+go build -o "$tmp/loadserver" ./cmd/loadserver
+
+declare -A url cookie
+targets=()
+
+# wait_line FILE PREFIX: the rest of the first line of FILE starting with PREFIX.
+wait_line() {
+  for _ in $(seq 100); do
+    line=$(grep -m1 "^$2" "$1" 2>/dev/null || true)
+    [ -n "$line" ] && { echo "${line#"$2"}"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+
+start_go() { # name mode
+  "$tmp/loadserver" -mode "$2" -redis "$redis" >"$tmp/$1.out" 2>"$tmp/$1.err" &
+  pids+=($!)
+  if ! addr=$(wait_line "$tmp/$1.out" "addr "); then
+    echo "load.sh: $1 did not start: $(cat "$tmp/$1.err")" >&2
+    echo "skipped: $(head -c 300 "$tmp/$1.err")" >"$out/$1.skipped"
+    return 0
+  fi
+  url[$1]="http://$addr/"
+  cookie[$1]=$(wait_line "$tmp/$1.out" "cookie ")
+  targets+=("$1")
+}
+
+start_go bare-readonly bare-readonly
+start_go sk-readonly sk-readonly
+start_go bare-counter bare-counter
+start_go sk-counter sk-counter
+start_go sk-redis-counter sk-redis-counter
+start_go scs-counter scs-counter
+start_go gorilla-counter gorilla-counter
+
+# The real Flask app (Exemplo 01 and 02) under Debian's gunicorn.
+if [ -x /usr/bin/gunicorn ] && /usr/bin/python3 -c 'import flask' 2>/dev/null && [ -f "$flask_app/app.py" ]; then
+  port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  SECRET_KEY=$key SESSION_LIFETIME_SECONDS=86400 /usr/bin/python3 -m gunicorn --chdir "$flask_app" \
+    -w "$(nproc)" -b "127.0.0.1:$port" --access-logfile /dev/null app:app >"$tmp/flask.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/perfil" && break; sleep 0.1; done
+  # Cookies minted by Flask itself (oracle.py), the same medium session.
+  sign() { /usr/bin/python3 "$flask_app/oracle.py" sign --key "$key" --lifetime 86400 "$@" \
+    --json "$(go run ./cmd/mint -print-medium)"; }
+  cookie[flask-readonly]="session=$(sign)"
+  url[flask-readonly]="http://127.0.0.1:$port/perfil"
+  cookie[flask-refresh]="session=$(sign --permanent)"
+  url[flask-refresh]="http://127.0.0.1:$port/"
+  targets+=(flask-readonly flask-refresh)
+else
+  echo "skipped: Debian's gunicorn or Flask (/usr/bin/python3) is not installed" >"$out/flask.skipped"
+fi
+
+# Sanity: each target greets with the session it was given.
+for t in "${targets[@]}"; do
+  body=$(curl -s -H "Cookie: ${cookie[$t]}" "${url[$t]}")
+  case "$body" in *Maria*|*"<li>"*) ;; *) echo "load.sh: $t answered without the session: ${body:0:200}" >&2; exit 1;; esac
+done
+
+for round in $(seq "$rounds"); do
+  for t in "${targets[@]}"; do
+    f="$out/$t-r$round.txt"
+    echo "wrk -t$threads -c$conns -d$duration --latency -H 'Cookie: <session>' ${url[$t]}" >"$f"
+    wrk -t"$threads" -c"$conns" -d"$duration" --latency -H "Cookie: ${cookie[$t]}" "${url[$t]}" >>"$f" 2>&1
+    printf '%-18s round %s: %s\n' "$t" "$round" "$(grep 'Requests/sec' "$f" | tr -s ' ')"
+  done
+done
