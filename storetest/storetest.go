@@ -623,7 +623,8 @@ func testCleaner(t *testing.T, s session.Store) {
 
 func testCanceledContext(t *testing.T, s session.Store) {
 	id := NewID()
-	mustCreate(t, s, id, session.Record{Data: []byte("x"), Expiry: future(), Owner: "o"})
+	exp := future()
+	mustCreate(t, s, id, session.Record{Data: []byte("x"), Expiry: exp, Owner: "o"})
 	ctx, cancel := context.WithCancel(bg())
 	cancel()
 	rec := session.Record{Data: []byte("y"), Expiry: future(), Version: 1, Owner: "o"}
@@ -648,7 +649,7 @@ func testCanceledContext(t *testing.T, s session.Store) {
 			t.Errorf("%s with a canceled context = %v, which claims ErrNotFound", name, err)
 		}
 	}
-	wantRecord(t, s, id, session.Record{Data: []byte("x"), Expiry: rec.Expiry, Version: 1, Owner: "o"})
+	wantRecord(t, s, id, session.Record{Data: []byte("x"), Expiry: exp, Version: 1, Owner: "o"})
 }
 
 // race runs f in n goroutines released at the same moment.

@@ -1,0 +1,317 @@
+// Package sqlitestore keeps sessions in an SQLite database reached through
+// database/sql.
+//
+// The store takes an open *sql.DB and never opens one itself, so the caller
+// chooses the driver (modernc.org/sqlite, pure Go, or mattn/go-sqlite3) and
+// its settings. Open the database in WAL mode with a busy timeout, so that
+// readers do not wait for writers and concurrent writers queue instead of
+// failing at once; with modernc.org/sqlite:
+//
+//	db, err := sql.Open("sqlite", "file:sessions.db?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)")
+//
+// then create the table once with Migrate. Every statement checks expiry by
+// the store's clock, so expired rows are never returned; DeleteExpired
+// removes them and is meant to be run by the caller every few minutes.
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sessionkit/session"
+)
+
+// DefaultTimeout is the per-operation timeout used when Store.Timeout is
+// zero.
+const DefaultTimeout = time.Second
+
+// Schema creates the sessions table and its indexes. Migrate runs it; it is
+// exported for those who manage their schema with their own tools. Expiry is
+// kept in Unix milliseconds, so Load returns it to the millisecond.
+const Schema = `
+CREATE TABLE IF NOT EXISTS sessions (
+	id      TEXT PRIMARY KEY,
+	data    BLOB NOT NULL,
+	expiry  INTEGER NOT NULL,
+	version INTEGER NOT NULL,
+	owner   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expiry);
+CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner) WHERE owner <> '';
+`
+
+// Migrate creates the sessions table in db if it does not exist yet.
+func Migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, Schema); err != nil {
+		return fmt.Errorf("sqlitestore: migrate: %w: %w", session.ErrStoreUnavailable, err)
+	}
+	return nil
+}
+
+// Store is a session.Store in the table "sessions" of an SQLite database
+// (see Schema). Set the fields before the store's first use.
+type Store struct {
+	// Timeout bounds each operation, on top of the caller's context
+	// deadline. Default DefaultTimeout.
+	Timeout time.Duration
+
+	// Now tells the store the time, to decide what has expired. Default
+	// time.Now. Every instance sharing a database should use the same
+	// clock source.
+	Now func() time.Time
+
+	db *sql.DB
+}
+
+var (
+	_ session.Store   = (*Store)(nil)
+	_ session.Cleaner = (*Store)(nil)
+)
+
+// New returns a store over db, whose table Migrate has created.
+func New(db *sql.DB) *Store {
+	return &Store{db: db}
+}
+
+func (s *Store) now() int64 {
+	if s.Now != nil {
+		return s.Now().UnixMilli()
+	}
+	return time.Now().UnixMilli()
+}
+
+func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := s.Timeout
+	if d <= 0 {
+		d = DefaultTimeout
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// unavailable wraps a failure of the database.
+func unavailable(op string, err error) error {
+	return fmt.Errorf("sqlitestore: %s: %w: %w", op, session.ErrStoreUnavailable, err)
+}
+
+// Create implements session.Store. One statement inserts the row, or
+// replaces an expired one; a live row makes it change nothing.
+func (s *Store) Create(ctx context.Context, id string, rec session.Record) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	n, err := s.insert(ctx, s.db, id, rec, 1)
+	if err != nil {
+		return unavailable("create", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlitestore: create: %w", session.ErrExists)
+	}
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insert writes rec under id with this version unless a live row has id,
+// and returns how many rows it wrote.
+func (s *Store) insert(ctx context.Context, db execer, id string, rec session.Record, version int64) (int64, error) {
+	res, err := db.ExecContext(ctx, `
+		INSERT INTO sessions (id, data, expiry, version, owner) VALUES (?1, ?2, ?3, ?4, ?5)
+		ON CONFLICT (id) DO UPDATE SET
+			data = excluded.data, expiry = excluded.expiry, version = excluded.version, owner = excluded.owner
+		WHERE sessions.expiry <= ?6`,
+		id, data(rec.Data), rec.Expiry.UnixMilli(), version, rec.Owner, s.now())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// data keeps an empty value from being stored as NULL.
+func data(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// Load implements session.Store.
+func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	var rec session.Record
+	var expiry int64
+	err := s.db.QueryRowContext(ctx,
+		`SELECT data, expiry, version, owner FROM sessions WHERE id = ?1 AND expiry > ?2`,
+		id, s.now()).Scan(&rec.Data, &expiry, &rec.Version, &rec.Owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return session.Record{}, fmt.Errorf("sqlitestore: load: %w", session.ErrNotFound)
+	}
+	if err != nil {
+		return session.Record{}, unavailable("load", err)
+	}
+	if rec.Data == nil {
+		rec.Data = []byte{}
+	}
+	rec.Expiry = time.UnixMilli(expiry)
+	return rec, nil
+}
+
+// Update implements session.Store.
+func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int64, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	res, err := s.db.ExecContext(ctx, `
+		UPDATE sessions SET data = ?1, expiry = ?2, owner = ?3, version = version + 1
+		WHERE id = ?4 AND version = ?5 AND expiry > ?6`,
+		data(rec.Data), rec.Expiry.UnixMilli(), rec.Owner, id, rec.Version, s.now())
+	if err != nil {
+		return 0, unavailable("update", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, unavailable("update", err)
+	}
+	if n == 1 {
+		return rec.Version + 1, nil
+	}
+	return 0, s.whyNot(ctx, s.db, "update", id, rec.Version)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// whyNot tells why a versioned write of id matched no row: the record is
+// gone (ErrNotFound) or another request has saved it (ErrConflict).
+func (s *Store) whyNot(ctx context.Context, db querier, op, id string, version int64) error {
+	var stored int64
+	err := db.QueryRowContext(ctx,
+		`SELECT version FROM sessions WHERE id = ?1 AND expiry > ?2`, id, s.now()).Scan(&stored)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("sqlitestore: %s: %w", op, session.ErrNotFound)
+	case err != nil:
+		return unavailable(op, err)
+	}
+	return fmt.Errorf("sqlitestore: %s: stored version %d, request loaded %d: %w", op, stored, version, session.ErrConflict)
+}
+
+// Touch implements session.Store.
+func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE sessions SET expiry = ?1 WHERE id = ?2 AND expiry > ?3`,
+		expiry.UnixMilli(), id, s.now())
+	if err != nil {
+		return unavailable("touch", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return unavailable("touch", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlitestore: touch: %w", session.ErrNotFound)
+	}
+	return nil
+}
+
+// Renew implements session.Store, in one transaction whose first statement
+// writes, so that it takes SQLite's write lock (waiting out the busy
+// timeout) before it reads anything.
+func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Record) (v int64, err error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, unavailable("renew", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	res, err := tx.ExecContext(ctx,
+		`DELETE FROM sessions WHERE id = ?1 AND version = ?2 AND expiry > ?3`,
+		oldID, rec.Version, s.now())
+	if err != nil {
+		return 0, unavailable("renew", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, unavailable("renew", err)
+	}
+	if n == 0 {
+		return 0, s.whyNot(ctx, tx, "renew", oldID, rec.Version)
+	}
+	v = rec.Version + 1
+	n, err = s.insert(ctx, tx, newID, rec, v)
+	if err != nil {
+		return 0, unavailable("renew", err)
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("sqlitestore: renew: new id: %w", session.ErrExists)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, unavailable("renew", err)
+	}
+	return v, nil
+}
+
+// Delete implements session.Store.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?1`, id); err != nil {
+		return unavailable("delete", err)
+	}
+	return nil
+}
+
+// DestroyAll implements session.Store. It removes every row of owner, and
+// counts the live ones. The empty owner owns nothing.
+func (s *Store) DestroyAll(ctx context.Context, owner string) (int, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	if owner == "" {
+		return 0, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `DELETE FROM sessions WHERE owner = ?1 RETURNING expiry > ?2`, owner, s.now())
+	if err != nil {
+		return 0, unavailable("destroy all", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var live bool
+		if err := rows.Scan(&live); err != nil {
+			return 0, unavailable("destroy all", err)
+		}
+		if live {
+			n++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, unavailable("destroy all", err)
+	}
+	return n, nil
+}
+
+// DeleteExpired implements session.Cleaner.
+func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
+	ctx, cancel := s.ctx(ctx)
+	defer cancel()
+	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= ?1`, s.now())
+	if err != nil {
+		return 0, unavailable("delete expired", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, unavailable("delete expired", err)
+	}
+	return int(n), nil
+}
