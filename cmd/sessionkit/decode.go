@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/sessionkit/session/flask"
+)
+
+// decodeReport is decode's -json output. Every string in it is ASCII.
+type decodeReport struct {
+	Verified       bool            `json:"verified"` // always false: decode has no key
+	Session        json.RawMessage `json:"session,omitempty"`
+	SessionText    string          `json:"session_text,omitempty"` // tagged JSON that is not standard JSON (NaN, Infinity)
+	RawJSON        string          `json:"raw_json,omitempty"`     // the payload text, escaped, when it does not decode
+	Timestamp      int64           `json:"timestamp"`
+	Time           string          `json:"time"`
+	AgeSeconds     int64           `json:"age_seconds"`
+	Compressed     bool            `json:"compressed"`
+	CookieBytes    int             `json:"cookie_bytes"`
+	PayloadBytes   int             `json:"payload_bytes"`
+	JSONBytes      int             `json:"json_bytes"`
+	SignatureBytes int             `json:"signature_bytes"`
+	Error          string          `json:"error,omitempty"`
+}
+
+func (e *env) decodeCommand() *command {
+	c := &command{
+		name:  "decode",
+		short: "show a cookie's contents without a key (UNVERIFIED)",
+		usage: "decode [-json] [-now unix] [-max-input n] [-max-decompressed n] [cookie | -]",
+		long: `
+Decode shows what a Flask session cookie holds without checking its
+signature: the session as Flask's tagged JSON, when it was signed (Unix time
+and RFC 3339) and how old it is, whether the payload is compressed, and its
+sizes. Anyone can write a cookie with any contents, so the output is
+labelled UNVERIFIED; use "sessionkit verify" with the app's key to trust it.
+
+The cookie is the argument, or standard input when the argument is "-" or
+absent. Input is capped (-max-input), and so are the decompressed payload
+(-max-decompressed) and the JSON nesting depth (64), so hostile input such
+as a compression bomb is refused in bounded time and memory. Control
+characters and non-ASCII bytes are escaped in the output.
+
+Exit status: 0 decoded, 3 malformed or over a limit, 2 usage.`,
+		example: "sessionkit decode eyJ1c3VhcmlvIjoiTWFyaWEifQ.ZVPxAA.ZRHvFsc2S0rFxA4WVFbGNBikc2g",
+	}
+	fs := e.newFlags(c)
+	asJSON := fs.Bool("json", false, "print a JSON object instead of text")
+	now := e.nowFlag(fs)
+	maxInput := fs.Int("max-input", defaultMaxInput, "read at most `n` bytes of input")
+	maxDecompressed := fs.Int("max-decompressed", flask.DefaultMaxDecompressed, "decompress at most `n` bytes of payload")
+	c.run = func(ctx context.Context, args []string) error {
+		if err := e.parse(c, args); err != nil {
+			return err
+		}
+		if *maxInput < 1 || *maxDecompressed < 1 {
+			return usagef("limits must be positive")
+		}
+		cookie, err := e.readCookie(fs.Args(), *maxInput)
+		if err != nil {
+			return err
+		}
+		parts, err := flask.Parse(cookie)
+		if err != nil {
+			return fail(exitMalformed, err)
+		}
+		r := decodeReport{
+			Timestamp:    parts.Timestamp,
+			Time:         formatUnix(parts.Timestamp),
+			AgeSeconds:   ageSeconds(now.time(e).Unix(), parts.Timestamp),
+			Compressed:   parts.Compressed,
+			CookieBytes:  len(cookie),
+			PayloadBytes: len(parts.Payload),
+		}
+		if sig, err := base64.RawURLEncoding.DecodeString(parts.Signature); err == nil {
+			r.SignatureBytes = len(sig)
+		}
+		var failure error
+		js, err := flask.PayloadJSON(parts.Payload, *maxDecompressed)
+		r.JSONBytes = len(js)
+		if err != nil {
+			failure = err
+		} else if m, err := flask.Unmarshal(js); err != nil {
+			failure = err
+			r.RawJSON = printable(string(js))
+		} else if text, err := flask.Marshal(m); err != nil {
+			failure = err
+		} else if json.Valid(text) {
+			r.Session = text
+		} else {
+			r.SessionText = string(text)
+		}
+		if failure != nil {
+			r.Error = printable(failure.Error())
+		}
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		} else {
+			e.printDecode(&r)
+		}
+		if failure != nil {
+			return fail(exitMalformed, failure)
+		}
+		return nil
+	}
+	return c
+}
+
+// printDecode writes r for a person. Every field is ASCII by construction.
+func (e *env) printDecode(r *decodeReport) {
+	w := e.stdout
+	fmt.Fprintln(w, "UNVERIFIED: decoded without a key. Anyone can make a cookie with these")
+	fmt.Fprintln(w, "contents; run \"sessionkit verify\" with the app's key before trusting them.")
+	fmt.Fprintln(w)
+	switch {
+	case r.Session != nil:
+		fmt.Fprintf(w, "session     %s\n", r.Session)
+	case r.SessionText != "":
+		fmt.Fprintf(w, "session     %s\n", r.SessionText)
+	case r.RawJSON != "":
+		fmt.Fprintf(w, "payload     %s\n", r.RawJSON)
+	}
+	if r.Error != "" {
+		fmt.Fprintf(w, "error       %s\n", r.Error)
+	}
+	fmt.Fprintf(w, "signed at   %d (%s)\n", r.Timestamp, r.Time)
+	age := formatAge(r.AgeSeconds)
+	switch {
+	case r.AgeSeconds < 0:
+		age = formatAge(-r.AgeSeconds) + " in the future: Flask rejects it"
+	case r.AgeSeconds > int64(flask.DefaultMaxAge.Seconds()):
+		age += " (older than Flask's default 31 days: Flask rejects it unless PERMANENT_SESSION_LIFETIME is longer)"
+	}
+	fmt.Fprintf(w, "age         %s\n", age)
+	fmt.Fprintf(w, "compressed  %s\n", yesNo(r.Compressed))
+	var sizes []string
+	sizes = append(sizes, fmt.Sprintf("cookie %d bytes", r.CookieBytes))
+	sizes = append(sizes, fmt.Sprintf("payload %d", r.PayloadBytes))
+	if r.JSONBytes > 0 {
+		sizes = append(sizes, fmt.Sprintf("JSON %d", r.JSONBytes))
+	}
+	sizes = append(sizes, fmt.Sprintf("signature %d", r.SignatureBytes))
+	fmt.Fprintf(w, "sizes       %s\n", strings.Join(sizes, ", "))
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}

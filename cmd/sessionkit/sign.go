@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/big"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/flask"
+)
+
+// maxSignInput caps the JSON sign reads: the decompressed-size cap of the
+// codec, since a session larger than that could never be read back.
+const maxSignInput = flask.DefaultMaxDecompressed
+
+func (e *env) signCommand() *command {
+	c := &command{
+		name:  "sign",
+		short: "make a cookie that Flask accepts",
+		usage: "sign [-key-file file | -key-env name | -key key] [-now unix] [-salt salt] [-tagged] [-permanent] [-compress mode] [-json '{...}' | < file]",
+		long: `
+Sign prints the value of a session cookie holding the given session, signed
+with the key as Flask signs it, so that a Flask app with that SECRET_KEY
+accepts it. The session is a JSON object, from -json or standard input.
+
+Plain JSON (the default) is taken as data: objects become dicts, arrays
+lists, numbers with a fraction or exponent floats and others integers of
+any size. A one-key dict whose key looks like a Flask tag (" t", " b", ...)
+is escaped as Flask escapes it. With -tagged the input is read as Flask's
+tagged JSON instead, so every type Flask stores can be made: tuples
+{" t":[...]}, bytes {" b":"base64"}, Markup {" m":"..."}, UUIDs {" u":"hex"}
+and datetimes {" d":"HTTP date"}. -permanent sets session.permanent (the
+"_permanent" key).
+
+Signing with a weak key works (to test an app that uses one) but warns.
+
+Exit status: 0 signed, 1 the session cannot be written (too large for a
+cookie, unsupported value), 2 usage or input that is not a JSON object.`,
+		example: `sessionkit sign -key-file secret_key.txt -json '{"usuario": "Maria"}'`,
+	}
+	fs := e.newFlags(c)
+	keys := addKeyFlags(fs, false, true)
+	now := e.nowFlag(fs)
+	input := fs.String("json", "", "the session as a JSON `object` (default: read standard input)")
+	tagged := fs.Bool("tagged", false, "read the input as Flask's tagged JSON")
+	permanent := fs.Bool("permanent", false, `mark the session permanent (session.permanent = True)`)
+	compress := fs.String("compress", "flask", "when to compress: `flask` (as Flask: when it saves 2 bytes), auto or never")
+	c.run = func(ctx context.Context, args []string) error {
+		if err := e.parse(c, args); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return usagef("unexpected argument %q (give the session with -json or on standard input)", fs.Arg(0))
+		}
+		var mode flask.Compression
+		switch *compress {
+		case "flask":
+			mode = flask.CompressFlask
+		case "auto":
+			mode = flask.CompressAuto
+		case "never":
+			mode = flask.CompressNever
+		default:
+			return usagef("-compress must be flask, auto or never")
+		}
+		key, _, err := keys.load(e, c.name)
+		if err != nil {
+			return err
+		}
+		if err := session.CheckKey(key); err != nil {
+			fmt.Fprintf(e.stderr, "sessionkit sign: warning: %s\n", printable(err.Error()))
+		}
+		signer, err := keys.signer(key, nil)
+		if err != nil {
+			return err
+		}
+		var data []byte
+		if isFlagSet(fs, "json") {
+			data = []byte(*input)
+			if len(data) > maxSignInput {
+				return usagef("-json is larger than %d bytes", maxSignInput)
+			}
+		} else {
+			data, err = readAtMost(e.stdin, maxSignInput)
+			if err != nil {
+				return &usageError{err}
+			}
+		}
+		var m map[string]any
+		if *tagged {
+			m, err = flask.Unmarshal(data)
+		} else {
+			m, err = plainJSON(data)
+		}
+		if err != nil {
+			return usagef("reading the session: %v", err)
+		}
+		if *permanent {
+			m["_permanent"] = true
+		}
+		codec := flask.NewCodec(signer)
+		codec.Compression = mode
+		cookie, err := codec.Encode(m, now.time(e))
+		if err != nil {
+			return fail(exitFail, err)
+		}
+		_, err = fmt.Fprintln(e.stdout, cookie)
+		return err
+	}
+	return c
+}
+
+// isFlagSet reports whether the flag name was given on the command line.
+func isFlagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// plainJSON parses a JSON object as data, the way Python's json.loads
+// does for oracle.py --json: numbers with a fraction or exponent are
+// floats, other numbers integers of any size. Nesting is capped at
+// flask.DefaultMaxDepth and the text must be valid UTF-8.
+func plainJSON(data []byte) (map[string]any, error) {
+	if !utf8.Valid(data) {
+		return nil, errors.New("input is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON object")
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("the session must be a JSON object")
+	}
+	out, err := plainValue(m, 1)
+	if err != nil {
+		return nil, err
+	}
+	return out.(map[string]any), nil
+}
+
+func plainValue(v any, depth int) (any, error) {
+	if depth > flask.DefaultMaxDepth {
+		return nil, fmt.Errorf("nested more than %d levels", flask.DefaultMaxDepth)
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			y, err := plainValue(x, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			v[k] = y
+		}
+		return v, nil
+	case []any:
+		for i, x := range v {
+			y, err := plainValue(x, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			v[i] = y
+		}
+		return v, nil
+	case json.Number:
+		s := string(v)
+		if strings.ContainsAny(s, ".eE") {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return nil, fmt.Errorf("number %s is out of range for a float", s)
+			}
+			return f, nil
+		}
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n, nil
+		}
+		n, ok := new(big.Int).SetString(s, 10)
+		if !ok {
+			return nil, fmt.Errorf("bad number %s", s)
+		}
+		return n, nil
+	}
+	return v, nil
+}
