@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sessionkit/session/flask"
@@ -268,6 +269,15 @@ func (b cookieBackend) encode(ctx context.Context, s *Session, now time.Time) (s
 		}
 	}
 	value, err := m.codec.Encode(values, now)
+	if errors.Is(err, flask.ErrTooLarge) {
+		// Over the codec's own limit (4096 bytes of value): report it as the
+		// Manager's limit, with the size the codec measured when it says.
+		size := 0
+		if _, after, ok := strings.Cut(err.Error(), "would be "); ok {
+			fmt.Sscanf(after, "%d", &size)
+		}
+		return "", &CookieTooLargeError{Size: len(m.Cookie.Name) + size, Limit: m.MaxCookieSize}
+	}
 	if err != nil {
 		return "", fmt.Errorf("session: encode: %w", err)
 	}

@@ -381,7 +381,7 @@ func (m *Manager) deletionCookie() *http.Cookie {
 // CookieTooLargeError reports a session whose cookie would be bigger than
 // Manager.MaxCookieSize. It wraps ErrCookieTooLarge.
 type CookieTooLargeError struct {
-	Size  int // bytes of cookie name and value
+	Size  int // bytes of cookie name and value; 0 when only known to be over Limit
 	Limit int // Manager.MaxCookieSize
 }
 
@@ -389,7 +389,11 @@ type CookieTooLargeError struct {
 var ErrCookieTooLarge = errors.New("session: cookie too large")
 
 func (e *CookieTooLargeError) Error() string {
-	return fmt.Sprintf("session: cookie too large: %d bytes of name and value, over the limit of %d that browsers keep; store less in the session, or keep sessions on the server (Manager.Store)", e.Size, e.Limit)
+	size := "more than the limit"
+	if e.Size > e.Limit {
+		size = fmt.Sprintf("%d bytes", e.Size)
+	}
+	return fmt.Sprintf("session: cookie too large: %s of name and value, over the limit of %d that browsers keep; store less in the session, or keep sessions on the server (Manager.Store)", size, e.Limit)
 }
 
 // Unwrap returns ErrCookieTooLarge.
