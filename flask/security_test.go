@@ -92,7 +92,7 @@ type hostileCase struct {
 	want   error // nil: accepted
 }
 
-func hostileCases(t *testing.T) []hostileCase {
+func hostileCases(t testing.TB) []hostileCase {
 	v := katV1
 	p, ts, sig, _ := split(v)
 	pt := p + "." + ts
@@ -251,14 +251,14 @@ func hostileCases(t *testing.T) []hostileCase {
 
 type hashFunc = func() hash.Hash
 
-func truncatedZlib(t *testing.T) string {
+func truncatedZlib(t testing.TB) string {
 	var zb bytes.Buffer
 	compressInto(&zb, []byte(`{"a":"`+strings.Repeat("xy", 100)+`"}`))
 	z := zb.Bytes()
 	return signRaw(t, katKey, "."+b64.EncodeToString(z[:len(z)-6]), 1700000000)
 }
 
-func badAdler(t *testing.T) string {
+func badAdler(t testing.TB) string {
 	var zb bytes.Buffer
 	compressInto(&zb, []byte(`{"a":"`+strings.Repeat("xy", 100)+`"}`))
 	z := zb.Bytes()
@@ -266,20 +266,20 @@ func badAdler(t *testing.T) string {
 	return signRaw(t, katKey, "."+b64.EncodeToString(z), 1700000000)
 }
 
-func trailingZlib(t *testing.T) string {
+func trailingZlib(t testing.TB) string {
 	var zb bytes.Buffer
 	compressInto(&zb, []byte(`{"a":"`+strings.Repeat("xy", 100)+`"}`))
 	return signRaw(t, katKey, "."+b64.EncodeToString(append(zb.Bytes(), "junk"...)), 1700000000)
 }
 
-func doubleCompressed(t *testing.T) string {
+func doubleCompressed(t testing.TB) string {
 	var zb bytes.Buffer
 	compressInto(&zb, []byte(`{"a":"`+strings.Repeat("xy", 100)+`"}`))
 	inner := "." + b64.EncodeToString(zb.Bytes())
 	return signJSON(t, katKey, []byte(inner), true, 1700000000)
 }
 
-func fiftyThousandKeys(t *testing.T) string {
+func fiftyThousandKeys(t testing.TB) string {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	for i := range 50000 {
