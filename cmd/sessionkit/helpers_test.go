@@ -7,6 +7,8 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/binary"
+	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -58,4 +60,72 @@ func tsField(unix uint64) string {
 		i++
 	}
 	return b64(b[i:])
+}
+
+// signedDerived signs payload "." ts with an already derived key.
+func signedDerived(t testing.TB, derived []byte, payload, ts string) string {
+	t.Helper()
+	m := hmac.New(sha1.New, derived)
+	m.Write([]byte(payload + "." + ts))
+	return payload + "." + ts + "." + b64(m.Sum(nil))
+}
+
+// plainSigned is payload "." sig with no timestamp: a non-timed
+// itsdangerous Signer's output with Flask's key derivation.
+func plainSigned(t testing.TB, key, payload string) string {
+	t.Helper()
+	m := hmac.New(sha1.New, []byte(key))
+	m.Write([]byte("cookie-session"))
+	m = hmac.New(sha1.New, m.Sum(nil))
+	m.Write([]byte(payload))
+	return payload + "." + b64(m.Sum(nil))
+}
+
+func sha1Sum(s string) []byte {
+	h := sha1.Sum([]byte(s))
+	return h[:]
+}
+
+// badAdler returns zlib(data) with a wrong Adler-32 checksum.
+func badAdler(t testing.TB, data []byte) []byte {
+	z := zlibBytes(t, data)
+	z[len(z)-1] ^= 0xff
+	return z
+}
+
+// cookieOfLen returns a cookie signed with katKey at katTime whose value is
+// exactly n bytes long (n > 100).
+func cookieOfLen(t testing.TB, n int) string {
+	t.Helper()
+	const overhead = len(".ZVPxAA.") + 27
+	if l := n - overhead; l%4 != 1 {
+		m := l / 4 * 3
+		switch l % 4 {
+		case 2:
+			m++
+		case 3:
+			m += 2
+		}
+		c := kat(t, b64([]byte(`{"a":"`+strings.Repeat("x", m-8)+`"}`)))
+		if len(c) != n {
+			t.Fatalf("cookieOfLen(%d) made %d bytes", n, len(c))
+		}
+		return c
+	}
+	// An impossible base64 length: use a compressed payload, one dot longer.
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	// Random base64url text compresses to about 6 bits a character, so a
+	// cookie is about as long as its text: the search starts a little below.
+	rng := rand.New(rand.NewPCG(7, 7))
+	text := make([]byte, 2*n)
+	for i := range text {
+		text[i] = alphabet[rng.IntN(len(alphabet))]
+	}
+	for size := n - 200; size < len(text); size++ {
+		if c := kat(t, zpayload(t, []byte(`{"a":"`+string(text[:size])+`"}`))); len(c) == n {
+			return c
+		}
+	}
+	t.Fatalf("cookieOfLen(%d): no size fits", n)
+	return ""
 }

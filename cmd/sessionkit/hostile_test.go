@@ -1,0 +1,342 @@
+package main
+
+import (
+	"bytes"
+	"compress/zlib"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostileCase is one entry of the bad-input catalogue (SECURITY.md §2 A–F)
+// run through decode and verify. verify uses katKey at katTime+100.
+type hostileCase struct {
+	id     string
+	cookie string
+	decode int    // decode's exit status
+	verify int    // verify's exit status
+	want   string // verify's stdout when it accepts
+}
+
+// kat signs an arbitrary payload field with the KAT key at katTime.
+func kat(t testing.TB, payload string) string {
+	return signed(t, katKey, "cookie-session", payload, "ZVPxAA")
+}
+
+// katJSON signs raw JSON text, uncompressed.
+func katJSON(t testing.TB, js string) string { return kat(t, b64([]byte(js))) }
+
+// katZ signs raw JSON text, compressed.
+func katZ(t testing.TB, js string) string { return kat(t, zpayload(t, []byte(js))) }
+
+func hostileCases(t testing.TB) []hostileCase {
+	p, ts, sig := "eyJ1c2VyX2lkIjoxfQ", "ZVPxAA", "fakW8xRs_-Z2qVeZ_q5lQCYaa08"
+	v := katV1
+	flip := func(s string, i int, c byte) string { b := []byte(s); b[i] = c; return string(b) }
+	sha256Sig := func() string {
+		m := hmac.New(sha256.New, []byte(katKey))
+		m.Write([]byte(p + "." + ts))
+		return p + "." + ts + "." + b64(m.Sum(nil))
+	}
+	djangoConcat := func() string {
+		// itsdangerous's default derivation: sha1(salt + "signer" + key).
+		return signedDerived(t, sha1Sum("cookie-session"+"signer"+katKey), p, ts)
+	}
+	nested := func(n int, open, close string) string {
+		return "{\"a\":" + strings.Repeat(open, n) + "1" + strings.Repeat(close, n) + "}"
+	}
+	manyKeys := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "\"k%d\":0", i)
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	return []hostileCase{
+		// A. Framing and structure.
+		{"A-01 empty", "", 3, 3, ""},
+		{"A-02 dot", ".", 3, 3, ""},
+		{"A-02 two dots", "..", 3, 1, ""},
+		{"A-02 three dots", "...", 3, 1, ""},
+		{"A-02 four dots", "....", 3, 1, ""},
+		{"A-03 signature missing", p + "." + ts, 3, 3, ""},
+		{"A-04 timestamp missing", plainSigned(t, katKey, p), 3, 3, ""},
+		{"A-05 extra field", v + ".X", 3, 1, ""},
+		{"A-05 five fields", "a.b.c.d.e", 3, 1, ""},
+		{"A-05 double dot", p + ".." + ts + "." + sig, 3, 1, ""},
+		{"A-06 trailing x", v + "x", 0, 1, ""},
+		{"A-06 trailing AAAA", v + "AAAA", 0, 1, ""},
+		{"A-06 trailing dot", v + ".", 3, 1, ""},
+		{"A-07 truncated 1", v[:len(v)-1], 3, 1, ""},
+		{"A-07 truncated 4", v[:len(v)-4], 0, 1, ""},
+		{"A-08 empty signature", p + "." + ts + ".", 3, 1, ""},
+		{"A-09 leading dot", "." + v, 3, 1, ""},
+		{"A-10 upper-cased", strings.ToUpper(v), 3, 1, ""},
+		{"A-11 quoted", `"` + v + `"`, 0, 0, `{"user_id":1}`},
+		{"A-13 4097 bytes", strings.Repeat("A", 4097), 3, 3, ""},
+		{"A-13 4097 bytes with dots", strings.Repeat("A", 4000) + "." + ts + "." + strings.Repeat("A", 90), 3, 3, ""},
+		{"A-14 exactly 4096", cookieOfLen(t, 4096), 0, 0, ""},
+		{"A-14 4097 signed", cookieOfLen(t, 4097), 0, 3, ""},
+
+		// B. Base64 encoding.
+		{"B-15 plus in payload", flip(v, 3, '+'), 3, 1, ""},
+		{"B-15 slash in signature", flip(v, len(v)-3, '/'), 3, 1, ""},
+		{"B-16 padded signature", v + "=", 3, 1, ""},
+		{"B-16 padded twice", v + "==", 3, 1, ""},
+		{"B-16 padded payload", p + "==." + ts + "." + sig, 3, 1, ""},
+		{"B-17 non-canonical bits", v[:len(v)-1] + "9", 3, 1, ""},
+		{"B-19 impossible length", p + "." + ts + "." + sig + "AA", 3, 1, ""},
+		{"B-19 impossible payload length", kat(t, p+"A"), 3, 3, ""},
+		{"B-20 e-acute", flip(v, 2, 0xe9), 3, 1, ""},
+		{"B-20 xff", v[:5] + "\xff" + v[5:], 3, 1, ""},
+		{"B-20 BOM", "\ufeff" + v, 3, 1, ""},
+		{"B-20 full-width dot", strings.ReplaceAll(v, ".", "\uff0e"), 3, 3, ""},
+		{"B-21 percent dot", strings.Replace(v, ".", "%2E", 1), 3, 3, ""},
+		{"B-21 percent NUL", v + "%00", 3, 1, ""},
+		{"B-21 raw NUL", v[:5] + "\x00" + v[5:], 3, 1, ""},
+		{"B-21 raw DEL", v[:5] + "\x7f" + v[5:], 3, 1, ""},
+		{"B-22 empty payload and ts", ".." + sig, 3, 1, ""},
+		{"B-22 empty ts", p + ".." + sig, 0, 1, ""},
+		{"B-22 dot then nothing", "." + "." + ts + "." + sig, 3, 1, ""},
+
+		// C. Signature, keys and context.
+		{"C-23 other key", signed(t, "some-other-key-of-plenty-length-0001", "cookie-session", p, ts), 0, 1, ""},
+		{"C-24 other salt", signed(t, katKey, "itsdangerous.Signer", p, ts), 0, 1, ""},
+		{"C-24 remember-me salt", signed(t, katKey, "remember-me", p, ts), 0, 1, ""},
+		{"C-25 django-concat derivation", djangoConcat(), 0, 1, ""},
+		{"C-26 HMAC-SHA256", sha256Sig(), 0, 1, ""},
+		{"C-29 old key without fallback", katV4, 0, 1, ""},
+		{"C-30 empty key", signed(t, "", "cookie-session", p, ts), 0, 1, ""},
+		{"C-31 well-known key", signed(t, "dev", "cookie-session", p, ts), 0, 1, ""},
+
+		// D. Timestamp.
+		{"D-33 one hour ahead", signed(t, katKey, "cookie-session", p, tsField(katTime+100+3600)), 0, 4, ""},
+		{"D-34 empty timestamp", signed(t, katKey, "cookie-session", p, ""), 0, 4, ""},
+		{"D-34 zero timestamp", signed(t, katKey, "cookie-session", p, "AA"), 0, 4, ""},
+		{"D-35 nine bytes", signed(t, katKey, "cookie-session", p, "AQAAAAAAAAAA"), 3, 3, ""},
+		{"D-35 beyond int64", signed(t, katKey, "cookie-session", p, "gAAAAAAAAAA"), 3, 3, ""},
+		{"D-39 max age", signed(t, katKey, "cookie-session", p, tsField(katTime+100-31*86400)), 0, 0, `{"user_id":1}`},
+		{"D-39 max age + 1", signed(t, katKey, "cookie-session", p, tsField(katTime+100-31*86400-1)), 0, 4, ""},
+		{"D-40 bad timestamp chars", signed(t, katKey, "cookie-session", p, "ZV!xAA"), 3, 3, ""},
+
+		// E. Payload and compression.
+		{"E-42 3 MiB bomb", katZ(t, `{"a":"`+strings.Repeat("A", 3<<20)+`"}`), 3, 3, ""},
+		{"E-45 not zlib", kat(t, "."+b64([]byte("this is not zlib at all"))), 3, 3, ""},
+		{"E-45 truncated stream", kat(t, "."+b64(zlibBytes(t, []byte(`{"user_id":1}`))[:8])), 3, 3, ""},
+		{"E-45 wrong adler", kat(t, "."+b64(badAdler(t, []byte(`{"user_id":1}`)))), 3, 3, ""},
+		{"E-46 double compression", katZ(t, zpayload(t, []byte(`{"user_id":1}`))), 3, 3, ""},
+
+		// F. JSON and Flask tagged JSON.
+		{"F-49 100000 nested arrays", katZ(t, nested(100000, "[", "]")), 3, 3, ""},
+		{"F-49 1000 nested arrays", katZ(t, nested(1000, "[", "]")), 3, 3, ""},
+		{"F-50 nested tuples", katZ(t, nested(10000, `{" t":[`, `]}`)), 3, 3, ""},
+		{"F-50 nested di", katZ(t, nested(10000, `{" di":{"x__":`, `}}`)), 3, 3, ""},
+		{"F-51 duplicate keys", katJSON(t, `{"user_id":1,"user_id":2}`), 3, 3, ""},
+		{"F-52 invalid UTF-8", katJSON(t, "{\"a\":\"a\xffb\"}"), 3, 3, ""},
+		{"F-54 array", katJSON(t, `[]`), 3, 3, ""},
+		{"F-54 string", katJSON(t, `"x"`), 3, 3, ""},
+		{"F-54 number", katJSON(t, `1`), 3, 3, ""},
+		{"F-54 null", katJSON(t, `null`), 3, 3, ""},
+		{"F-54 true", katJSON(t, `true`), 3, 3, ""},
+		{"F-55 garbage", katJSON(t, `{}garbage`), 3, 3, ""},
+		{"F-55 two objects", katJSON(t, `{}{}`), 3, 3, ""},
+		{"F-55 NUL", katJSON(t, "{} \x00"), 3, 3, ""},
+		{"F-57 bytes number", katJSON(t, `{"a":{" b":123}}`), 3, 3, ""},
+		{"F-57 bytes bad base64", katJSON(t, `{"a":{" b":"!!"}}`), 3, 3, ""},
+		{"F-57 uuid", katJSON(t, `{"a":{" u":"xyz"}}`), 3, 3, ""},
+		{"F-57 di list", katJSON(t, `{"a":{" di":[]}}`), 3, 3, ""},
+		{"F-58 unknown tag", katJSON(t, `{"a":{" x":1}}`), 0, 0, `{"a":{" x":1}}`},
+		{"F-58 two-key tag dict", katJSON(t, `{"a":{" t":[1],"b":2}}`), 0, 0, `{"a":{" t":[1],"b":2}}`},
+		{"F-59 markup", katJSON(t, `{"m":{" m":"<script>alert(1)</script>"}}`), 0, 0, `{"m":{" m":"<script>alert(1)</script>"}}`},
+		{"F-60 control characters", katJSON(t, `{"a":"\u0000\u001b[2J\u0007","\u001b]0;x":1}`), 0, 0, `{"\u001b]0;x":1,"a":"\u0000\u001b[2J\u0007"}`},
+		{"F-60 raw escape in JSON", katJSON(t, "{\"a\":\"\x1b[2J\"}"), 3, 3, ""},
+		{"F-61 50000 keys", katZ(t, manyKeys(50000)), 3, 3, ""},
+		{"F-62 60 KiB string", katZ(t, `{"a":"`+strings.Repeat("x", 60<<10)+`"}`), 0, 0, `{"a":"` + strings.Repeat("x", 60<<10) + `"}`},
+	}
+}
+
+func TestHostileInput(t *testing.T) {
+	env := map[string]string{"K": katKey}
+	for _, tc := range hostileCases(t) {
+		t.Run(tc.id, func(t *testing.T) {
+			for _, args := range [][]string{{"decode"}, {"decode", "-json"}} {
+				r := cli{args: args, stdin: tc.cookie}.run(t)
+				checkPrintable(t, r.stdout+r.stderr, false)
+				if r.code != tc.decode {
+					t.Errorf("%v: exit %d, want %d\nstdout: %s\nstderr: %s", args, r.code, tc.decode, r.stdout, r.stderr)
+				}
+				if args[len(args)-1] != "-json" && r.stdout != "" && !strings.HasPrefix(r.stdout, "UNVERIFIED") {
+					t.Errorf("decode output is not labelled UNVERIFIED: %s", r.stdout)
+				}
+			}
+			r := cli{args: []string{"verify", "-key-env", "K"}, stdin: tc.cookie, env: env}.run(t)
+			checkPrintable(t, r.stdout+r.stderr, false)
+			if r.code != tc.verify {
+				t.Errorf("verify: exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tc.verify, r.stdout, r.stderr)
+			}
+			if tc.verify != 0 && r.stdout != "" {
+				t.Errorf("verify rejected the cookie but printed %q", r.stdout)
+			}
+			if tc.want != "" && r.stdout != tc.want+"\n" {
+				t.Errorf("verify printed %q, want %q", r.stdout, tc.want)
+			}
+			if strings.Contains(r.stdout+r.stderr, katKey) {
+				t.Errorf("the key appears in the output")
+			}
+		})
+	}
+}
+
+// TestRandomSignatures is C-27: signatures of the right length that are not
+// the right one are all refused as bad signatures.
+func TestRandomSignatures(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	env := map[string]string{"K": katKey}
+	prefix := katV1[:strings.LastIndexByte(katV1, '.')+1]
+	n := 1000
+	if testing.Short() {
+		n = 100
+	}
+	for range n {
+		var sig [20]byte
+		for i := range sig {
+			sig[i] = byte(rng.Uint32())
+		}
+		r := cli{args: []string{"verify", "-key-env", "K", prefix + b64(sig[:])}, env: env}.run(t)
+		if r.code != exitFail {
+			t.Fatalf("random signature: exit %d, %s", r.code, r.stderr)
+		}
+	}
+}
+
+// TestFallbackKeys is C-28/C-29: a cookie signed with an old key verifies
+// while the key is a fallback, and not once it is removed.
+func TestFallbackKeys(t *testing.T) {
+	env := map[string]string{"K": katKey, "OLD": katOldKey, "OTHER": strongKey}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"-fallback-env", "OLD"}, 0},
+		{[]string{"-fallback-env", "OTHER", "-fallback-env", "OLD"}, 0},
+		{[]string{"-fallback-env", "OLD", "-fallback-env", "OTHER"}, 0},
+		{[]string{"-fallback-env", "OTHER"}, 1},
+		{nil, 1},
+	} {
+		args := append(append([]string{"verify", "-key-env", "K"}, tc.args...), katV4)
+		r := cli{args: args, env: env}.run(t)
+		if r.code != tc.code {
+			t.Errorf("%v: exit %d, want %d: %s", args, r.code, tc.code, r.stderr)
+		}
+	}
+}
+
+// TestKeysNeverEchoed is J-87: whatever goes wrong, the key is not printed.
+func TestKeysNeverEchoed(t *testing.T) {
+	const secret = "zz-THIS-KEY-MUST-NOT-APPEAR-zz"
+	env := map[string]string{"K": secret}
+	for _, args := range [][]string{
+		{"verify", "-key-env", "K", katV1},
+		{"verify", "-key", secret, katV1},
+		{"verify", "-key", secret, "garbage"},
+		{"verify", "-key", secret, "-key-format", "hex", katV1},
+		{"verify", "-key", secret, "-key-format", "base64", katV1},
+		{"verify", "-key", secret, "-fallback", secret + "x", katV1},
+		{"sign", "-key", secret, "-json", "{"},
+		{"sign", "-key", secret, "-json", `{"a":1}`},
+		{"audit", "-key", secret},
+		{"audit", "-key-env", "K", "-fallback-env", "K"},
+	} {
+		r := cli{args: args, env: env}.run(t)
+		if strings.Contains(r.stdout+r.stderr, "MUST-NOT-APPEAR") {
+			t.Errorf("%v printed the key:\n%s%s", args, r.stdout, r.stderr)
+		}
+		if args[1] == "-key" && !strings.Contains(r.stderr, "warning: keys given on the command line") {
+			t.Errorf("%v: no warning about argv", args)
+		}
+	}
+}
+
+// TestDecodeBombOnStdin is E-44: a 1 GiB zlib bomb streamed on standard
+// input is refused after the input cap, quickly and in bounded memory; with
+// the input cap raised, the decompression cap holds.
+func TestDecodeBombOnStdin(t *testing.T) {
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- writeBomb(pw, 1<<30) }()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	r := cli{args: []string{"decode", "-"}}.runWith(t, pr)
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	pr.CloseWithError(io.ErrClosedPipe)
+	<-done
+	if r.code != exitMalformed || r.stdout != "" || !strings.Contains(r.stderr, "more than 65536 bytes") {
+		t.Fatalf("1 GiB bomb: %+v", r)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("decode allocated %d bytes for a bomb it refused", alloc)
+	}
+	if elapsed > 5*time.Second {
+		t.Errorf("refusing the bomb took %v", elapsed)
+	}
+	t.Logf("1 GiB bomb on stdin refused in %v", elapsed)
+
+	// Raise the input cap: a 64 MiB bomb (about 87 KB of base64) reaches the
+	// decompressor, which stops at its cap.
+	var buf bytes.Buffer
+	if err := writeBomb(&buf, 64<<20); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r = cli{args: []string{"decode", "-max-input", "1048576"}, stdin: buf.String()}.run(t)
+	runtime.ReadMemStats(&after)
+	if r.code != exitMalformed || !strings.Contains(r.stderr, "too large") {
+		t.Fatalf("64 MiB bomb with -max-input 1 MiB: %+v", r)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("decode allocated %d bytes for a 64 MiB bomb", alloc)
+	}
+}
+
+// writeBomb writes a cookie whose payload is zlib(size zero bytes) to w,
+// compressing as it goes, then closes w if it is a pipe.
+func writeBomb(w io.Writer, size int64) error {
+	if pw, ok := w.(*io.PipeWriter); ok {
+		defer pw.Close()
+	}
+	if _, err := io.WriteString(w, "."); err != nil {
+		return err
+	}
+	enc := base64.NewEncoder(base64.RawURLEncoding, w)
+	z, _ := zlib.NewWriterLevel(enc, zlib.BestCompression)
+	zero := make([]byte, 1<<20)
+	for n := int64(0); n < size; n += int64(len(zero)) {
+		if _, err := z.Write(zero); err != nil {
+			return err
+		}
+	}
+	if err := z.Close(); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, ".ZVPxAA.fakW8xRs_-Z2qVeZ_q5lQCYaa08")
+	return err
+}
