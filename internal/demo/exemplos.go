@@ -185,7 +185,7 @@ func growthChart(rows []sizeRow, limit int) chart {
 	}
 	y := func(size int) int { return c.H - pad - (c.H-2*pad)*size/top }
 	c.LimitY = y(limit)
-	c.LimitLabelY = c.LimitY - 3
+	c.LimitLabelY = c.LimitY + 12
 	var pts strings.Builder
 	for i, r := range rows {
 		x := pad

@@ -47,7 +47,11 @@ func text(lang, key string, args ...any) template.HTML {
 		return template.HTML(s)
 	}
 	for i, a := range args {
-		if _, ok := a.(template.HTML); !ok {
+		switch a := a.(type) {
+		case template.HTML, int, int64:
+		case string:
+			args[i] = template.HTMLEscapeString(a)
+		default:
 			args[i] = template.HTMLEscapeString(fmt.Sprint(a))
 		}
 	}

@@ -78,9 +78,9 @@ func (s *site) inspectValue(name, value string) cookieView {
 	signed := time.Unix(parts.Timestamp, 0)
 	v.SignedAtISO = signed.UTC().Format(time.RFC3339)
 	v.SignedAtText = signed.Local().Format("2006-01-02 15:04:05 MST")
-	left := signed.Add(s.cfg.Lifetime).Sub(now)
-	v.SecondsLeft = max(int64(left/time.Second), 0)
-	v.LeftText = fmtDuration(left)
+	// Whole seconds, as the signature's age is checked.
+	v.SecondsLeft = max(parts.Timestamp+int64(s.cfg.Lifetime/time.Second)-now.Unix(), 0)
+	v.LeftText = fmtDuration(time.Duration(v.SecondsLeft) * time.Second)
 	if !v.IDOnly {
 		if js, err := flask.PayloadJSON(parts.Payload, flask.DefaultMaxDecompressed); err == nil {
 			v.compactJSON = js
@@ -154,6 +154,10 @@ func (s *site) tamper(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	orig := s.inspectValue(c.Name, c.Value)
+	if orig.Problem == "malformed" {
+		http.Redirect(w, r, "/inspetor", http.StatusSeeOther)
+		return
+	}
 	edited := []byte(strings.TrimSpace(r.PostFormValue("dados")))
 	var compact bytes.Buffer
 	if json.Compact(&compact, edited) == nil {

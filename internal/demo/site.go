@@ -170,7 +170,7 @@ func (s *site) newView(r *http.Request, titleKey string) *view {
 		Lang:         lang,
 		Path:         r.URL.Path,
 		Title:        text(lang, titleKey),
-		LifetimeText: s.cfg.Lifetime.String(),
+		LifetimeText: humanDuration(s.cfg.Lifetime, lang),
 		StoreName:    s.cfg.StoreName,
 		Ephemeral:    s.cfg.Ephemeral,
 		Origin:       "http://" + r.Host,
@@ -277,4 +277,27 @@ func fmtDuration(d time.Duration) string {
 
 func timeText(unix int64) string {
 	return time.Unix(unix, 0).Local().Format("15:04:05")
+}
+
+// humanDuration says d in words: "2 minutos", "3 s", "1 h 30 min".
+func humanDuration(d time.Duration, lang string) string {
+	d = d.Round(time.Second)
+	h, m, sec := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
+	switch {
+	case h == 0 && sec == 0 && m == 1:
+		return map[bool]string{true: "1 minute", false: "1 minuto"}[lang == "en"]
+	case h == 0 && sec == 0:
+		return fmt.Sprintf("%d %s", m, map[bool]string{true: "minutes", false: "minutos"}[lang == "en"])
+	}
+	var parts []string
+	if h > 0 {
+		parts = append(parts, fmt.Sprintf("%d h", h))
+	}
+	if m > 0 {
+		parts = append(parts, fmt.Sprintf("%d min", m))
+	}
+	if sec > 0 || len(parts) == 0 {
+		parts = append(parts, fmt.Sprintf("%d s", sec))
+	}
+	return strings.Join(parts, " ")
 }

@@ -1,0 +1,366 @@
+package demo
+
+import (
+	"context"
+	"flag"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+var updateScreenshots = flag.Bool("update-screenshots", false, "write docs/screenshot*.png from the browser tests")
+
+// browser is a headless Chromium tab on a demo server.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+	url string // the demo's base URL
+}
+
+// chromium returns the browser's path, skipping the test when there is none
+// (failing instead under SESSIONKIT_REQUIRE_ALL=1, as in CI).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("SESSIONKIT_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p == "" {
+			continue
+		}
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1" {
+		t.Fatal("chromium not found (apt-get install chromium) and SESSIONKIT_REQUIRE_ALL=1")
+	}
+	t.Skip("chromium not found: browser tests skipped (apt-get install chromium to run them)")
+	return ""
+}
+
+// newBrowser serves the demo configured by edit and opens a fresh browser
+// with its own profile.
+func newBrowser(t *testing.T, edit func(*Config)) *browser {
+	t.Helper()
+	exe := chromium(t)
+	cfg := Config{Key: testKey(t), Lifetime: 2 * time.Minute, Logger: quiet}
+	if edit != nil {
+		edit(&cfg)
+	}
+	h, err := NewHandler(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("lang", "pt-BR"),
+		chromedp.Flag("accept-lang", "pt-BR,pt"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	return &browser{t: t, ctx: ctx, url: srv.URL}
+}
+
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// open navigates to path and waits for the inspector panel to show the
+// cookie the browser holds after the page's response.
+func (b *browser) open(path string) {
+	b.t.Helper()
+	b.do(chromedp.Navigate(b.url + path))
+	b.waitPanel()
+}
+
+func (b *browser) waitPanel() {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`!document.getElementById("inspector") || document.getElementById("inspector").dataset.fresh === "1"`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		b.t.Fatalf("inspector panel not refreshed: %v", err)
+	}
+}
+
+// submit clicks sel, which submits a form, and waits for the next page.
+func (b *browser) submit(sel string) {
+	b.t.Helper()
+	if _, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+		b.t.Fatalf("submitting with %s: %v", sel, err)
+	}
+	b.waitPanel()
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func (b *browser) eval(js string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		b.t.Fatalf("evaluating %s: %v", js, err)
+	}
+	return s
+}
+
+// sessionCookie returns the session cookie the browser holds, read through
+// the DevTools protocol (which sees HttpOnly cookies), or nil.
+func (b *browser) sessionCookie() *network.Cookie {
+	b.t.Helper()
+	res, err := chromedp.Run(b.ctx, func(ctx context.Context, t *chromedp.Target) (*network.GetCookiesResult, error) {
+		r, err := cdp.Call(ctx, t, network.GetCookies, network.GetCookiesParams{URLs: []string{b.url + "/"}})
+		return &r, err
+	})
+	if err != nil {
+		b.t.Fatalf("Network.getCookies: %v", err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == "session" {
+			return c
+		}
+	}
+	return nil
+}
+
+// artifacts returns the folder for screenshots: $SESSIONKIT_ARTIFACTS, or
+// a temporary one.
+func artifacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("SESSIONKIT_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "sessionkit-artifacts")
+	}
+	dir = filepath.Join(dir, "demo")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// shot saves a full-page screenshot of the current page as name.png.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(artifacts(b.t), name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot: %s", path)
+}
+
+func TestBrowserExemplo02(t *testing.T) {
+	b := newBrowser(t, nil)
+	b.open("/exemplo02")
+	if got := b.text("#nomes-empty"); got != "A lista está vazia." {
+		t.Fatalf("fresh list: %q", got)
+	}
+	added := []string{"Ana", "Bruno", "Cláudia", "Davi", "Eduarda"}
+	for i, name := range added {
+		b.do(chromedp.SendKeys(chromedp.CSS("#nome"), name))
+		b.submit(`form.add button[type="submit"]`)
+		got := b.eval(`Array.from(document.querySelectorAll("#nomes li")).map(li => li.textContent).join(",")`)
+		if want := strings.Join(added[:i+1], ","); got != want {
+			t.Fatalf("after adding %q the page lists %q, want %q", name, got, want)
+		}
+		c := b.sessionCookie()
+		if c == nil {
+			t.Fatal("the browser holds no session cookie")
+		}
+		if !c.HTTPOnly {
+			t.Error("the session cookie is not HttpOnly")
+		}
+		if c.Expires <= 0 {
+			t.Error("the session cookie is not permanent (no expiry)")
+		}
+		table, _ := strconv.Atoi(b.eval(`Array.from(document.querySelectorAll("#sizes [data-size]")).pop().dataset.size`))
+		panel, _ := strconv.Atoi(b.eval(`document.querySelector("#inspector [data-cookie-size]").dataset.cookieSize`))
+		if int64(table) != c.Size || int64(panel) != c.Size || c.Size != int64(len(c.Name)+len(c.Value)) {
+			t.Errorf("after %d names: table says %d bytes, inspector %d, the browser holds %d", i+1, table, panel, c.Size)
+		}
+	}
+	b.shot("exemplo02")
+	if *updateScreenshots {
+		b.do(chromedp.EmulateViewport(1100, 760))
+		b.do(chromedp.Navigate(b.url + "/exemplo02"))
+		b.waitPanel()
+		writeDocShot(t, b, "screenshot-exemplo02.png")
+	}
+}
+
+func TestBrowserIdleSessionEnds(t *testing.T) {
+	b := newBrowser(t, func(c *Config) { c.Lifetime = 3 * time.Second })
+	b.open("/exemplo02")
+	b.do(chromedp.SendKeys(chromedp.CSS("#nome"), "Ana"))
+	b.submit(`form.add button[type="submit"]`)
+	if got := b.text("#nomes"); got != "Ana" {
+		t.Fatalf("list = %q, want Ana", got)
+	}
+	// The page's own countdown reaches zero: the tab has been idle for
+	// the whole lifetime.
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.querySelector("#inspector .countdown").textContent === "expirado"`, chromedp.WithPollingTimeout(10*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		t.Fatalf("the countdown did not reach zero: %v", err)
+	}
+	// Leave a margin of a second: the signature's age is counted in whole seconds.
+	time.Sleep(1100 * time.Millisecond)
+	b.open("/exemplo02")
+	if got := b.text("#nomes-empty"); got != "A lista está vazia." {
+		t.Errorf("after the lifetime idle: %q, want the empty list", got)
+	}
+	b.shot("exemplo02-expirado")
+}
+
+func TestBrowserExemplo01AndTamper(t *testing.T) {
+	b := newBrowser(t, nil)
+	b.open("/")
+	b.shot("home")
+	b.open("/exemplo01")
+	for _, step := range []struct{ path, want string }{
+		{"/perfil", "Nenhum usuário logado."},
+		{"/login", "Usuário logado!"},
+		{"/perfil", "Bem-vindo, Maria!"},
+	} {
+		b.do(chromedp.Click(chromedp.CSS(`a[href="` + step.path + `"][data-step]`)))
+		want := "GET " + step.path + " → " + step.want
+		if _, err := chromedp.Run(b.ctx, chromedp.PollFunction[bool](`(w) => document.getElementById("answer").textContent === w`, chromedp.WithPollingArgs(want), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Fatalf("button %s: answer %q never shown (now %q)", step.path, want, b.text("#answer"))
+		}
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.querySelector("#inspector pre.json") !== null && document.querySelector("#inspector pre.json").textContent.includes("Maria")`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal("the inspector did not show usuario = Maria after /login")
+	}
+	b.shot("exemplo01")
+	orig := b.sessionCookie()
+
+	b.open("/inspetor")
+	if got := b.eval(`document.querySelector("#inspector [data-valid]").dataset.valid`); got != "true" {
+		t.Errorf("signature of the genuine cookie: data-valid=%s", got)
+	}
+	b.shot("inspetor")
+	b.do(chromedp.SetValue(chromedp.CSS("#dados"), `{"usuario": "admin"}`))
+	b.submit(`form.tamper button[type="submit"]`)
+	if got := b.eval(`document.getElementById("tamper-result").dataset.rejected + "/" + document.getElementById("tamper-result").dataset.sessionLen`); got != "true/0" {
+		t.Errorf("tamper result rejected/len = %s, want true/0", got)
+	}
+	if c := b.sessionCookie(); c != nil && c.Value == orig.Value {
+		t.Error("the browser still holds the genuine cookie")
+	}
+	b.shot("inspetor-adulterado")
+	b.do(chromedp.Navigate(b.url + "/perfil"))
+	if got := b.text("body"); got != "Nenhum usuário logado." {
+		t.Errorf("/perfil after tampering = %q", got)
+	}
+	b.open("/chave")
+	b.shot("chave")
+}
+
+func TestBrowserDesafio(t *testing.T) {
+	b := newBrowser(t, nil)
+	b.open("/desafio")
+	b.do(chromedp.SendKeys(chromedp.CSS("#d-nome"), "Joana"), chromedp.SendKeys(chromedp.CSS("#d-senha"), "errada"))
+	b.submit(`form.login button[type="submit"]`)
+	if got := b.text(".flash"); got != "Nome ou senha incorretos." {
+		t.Errorf("wrong password flash = %q", got)
+	}
+	b.shot("desafio")
+	b.do(chromedp.SendKeys(chromedp.CSS("#d-nome"), "Joana"), chromedp.SendKeys(chromedp.CSS("#d-senha"), demoPassword))
+	b.submit(`form.login button[type="submit"]`)
+	if got := b.text("#secret"); !strings.Contains(got, "Joana") {
+		t.Errorf("protected page = %q", got)
+	}
+	if got := b.text(".flash"); got != "Bem-vindo, Joana! Login feito." {
+		t.Errorf("welcome flash = %q", got)
+	}
+	if b.sessionCookie() == nil {
+		t.Fatal("no session cookie after login")
+	}
+	b.shot("desafio-painel")
+	b.submit(`main form button[type="submit"]`)
+	if c := b.sessionCookie(); c != nil {
+		t.Errorf("after logout the browser still holds session=%q", c.Value)
+	}
+	if got := b.text(".flash"); got != "Você saiu. A sessão foi apagada." {
+		t.Errorf("logout message = %q", got)
+	}
+	b.do(chromedp.Navigate(b.url + "/desafio/painel"))
+	if got := b.eval(`location.pathname`); got != "/desafio" {
+		t.Errorf("protected page after logout reached at %s", got)
+	}
+}
+
+// TestBrowserKeyboard walks the home page with Tab: the skip link comes
+// first and every link gets a visible focus.
+func TestBrowserKeyboard(t *testing.T) {
+	b := newBrowser(t, nil)
+	b.open("/")
+	b.do(chromedp.KeyEvent("\t"))
+	if got := b.eval(`document.activeElement.className + ":" + getComputedStyle(document.activeElement).left`); !strings.HasPrefix(got, "skip:0px") {
+		t.Errorf("first Tab focuses %q, want the visible skip link", got)
+	}
+	b.do(chromedp.KeyEvent("\t"))
+	if got := b.eval(`getComputedStyle(document.activeElement).outlineStyle`); got != "solid" {
+		t.Errorf("focused link outline = %q, want a visible outline", got)
+	}
+	if got := b.eval(`document.documentElement.lang`); got != "pt-BR" {
+		t.Errorf("lang = %q", got)
+	}
+	if *updateScreenshots {
+		b.do(chromedp.EmulateViewport(1100, 760))
+		b.do(chromedp.Navigate(b.url + "/"))
+		b.waitPanel()
+		writeDocShot(t, b, "screenshot.png")
+	}
+}
+
+// writeDocShot saves the viewport as docs/name (go test -run Browser
+// ./internal/demo -update-screenshots).
+func writeDocShot(t *testing.T, b *browser, name string) {
+	t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "..", "docs", name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d bytes)", path, len(png))
+	if len(png) > 300<<10 {
+		t.Errorf("%s is %d bytes, more than 300 KiB", name, len(png))
+	}
+}
