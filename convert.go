@@ -19,7 +19,8 @@ func convertTo[T any](v any) (T, bool) {
 	if !ok {
 		return zero, false
 	}
-	return rv.Interface().(T), true
+	out, _ := rv.Interface().(T) // a nil interface value gives T's zero value
+	return out, true
 }
 
 var bigIntType = reflect.TypeFor[*big.Int]()
