@@ -134,4 +134,3 @@ func TestSetUnsupportedFails(t *testing.T) {
 		t.Errorf("error does not name the key: %v", got)
 	}
 }
-
