@@ -1,0 +1,145 @@
+package session_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	session "github.com/sessionkit/session"
+)
+
+// The lesson's Exemplo 01: log in, see the profile, log out.
+func Example_loginLogout() {
+	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe")) // use your own random key
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		if err := s.Renew(); err != nil { // a new identity at login
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		s.Set("usuario", "Maria")
+		fmt.Fprint(w, "Usuário logado!")
+	})
+	mux.HandleFunc("/perfil", func(w http.ResponseWriter, r *http.Request) {
+		if u, ok := session.Get[string](session.FromContext(r.Context()), "usuario"); ok {
+			fmt.Fprintf(w, "Bem-vindo, %s!", u)
+			return
+		}
+		fmt.Fprint(w, "Nenhum usuário logado.")
+	})
+	mux.HandleFunc("/logout", func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Destroy()
+		fmt.Fprint(w, "Usuário deslogado.")
+	})
+	srv := httptest.NewServer(m.Handler(mux))
+	defer srv.Close()
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	for _, path := range []string{"/perfil", "/login", "/perfil", "/logout", "/perfil"} {
+		resp, err := client.Get(srv.URL + path)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Printf("%-8s %s\n", path, body)
+	}
+	// Output:
+	// /perfil  Nenhum usuário logado.
+	// /login   Usuário logado!
+	// /perfil  Bem-vindo, Maria!
+	// /logout  Usuário deslogado.
+	// /perfil  Nenhum usuário logado.
+}
+
+// Flash messages set in one request and shown in the next, stored as
+// Flask stores them so that either side can show them.
+func Example_flash() {
+	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"))
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /nomes", func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Flash("message", "Nome adicionado.")
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		for _, f := range session.FromContext(r.Context()).Flashes() {
+			fmt.Fprintf(w, "[%s] %s\n", f.Category, f.Message)
+		}
+		fmt.Fprint(w, "página")
+	})
+	srv := httptest.NewServer(m.Handler(mux))
+	defer srv.Close()
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	for range 2 {
+		resp, err := client.Post(srv.URL+"/nomes", "text/plain", nil) // follows the redirect
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Printf("%s\n--\n", body)
+	}
+	// Output:
+	// [message] Nome adicionado.
+	// página
+	// --
+	// [message] Nome adicionado.
+	// página
+	// --
+}
+
+// The lesson's Exemplo 02: a permanent session with a lifetime of two
+// minutes that keeps a list of names. The cookie gets an Expires; each
+// request slides it.
+func Example_permanent() {
+	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"))
+	if err != nil {
+		panic(err)
+	}
+	m.Lifetime = 2 * time.Minute
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	m.Now = func() time.Time { return now } // a fixed clock, for the output
+
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		s.SetPermanent(true)
+		nomes, _ := session.Get[[]string](s, "nomes")
+		if nome := r.FormValue("nome"); nome != "" {
+			s.Set("nomes", append(nomes, nome)) // set again: in-place changes are not seen
+			nomes = append(nomes, nome)
+		}
+		fmt.Fprint(w, strings.Join(nomes, ", "))
+	}))
+
+	cookie := ""
+	for _, nome := range []string{"Ana", "Rui", ""} {
+		req := httptest.NewRequest("GET", "/?nome="+nome, nil)
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		set := rec.Result().Cookies()[0]
+		cookie = set.Name + "=" + set.Value
+		fmt.Printf("%-9q expires %s\n", rec.Body.String(), set.Expires.Format(time.TimeOnly))
+		now = now.Add(time.Minute)
+	}
+	// Output:
+	// "Ana"     expires 12:02:00
+	// "Ana, Rui" expires 12:03:00
+	// "Ana, Rui" expires 12:04:00
+}
