@@ -3,6 +3,7 @@ package demo
 import (
 	"errors"
 	"fmt"
+	"maps"
 
 	"net/http"
 	"strings"
@@ -60,14 +61,30 @@ type chart struct {
 	Dots                      []struct{ X, Y int }
 }
 
-// sessionData returns the values the Manager would encode for sess, with
-// key set to val: Flask keeps the permanent flag in the payload.
-func sessionData(sess *session.Session, key string, val any) map[string]any {
+// sessionData returns the values the Manager will encode for the request's
+// session, with key set to val. Besides the values a handler sees, the
+// cookie carries the Manager's own keys (_sk_*: creation time, owner, a
+// nonce after Renew); they are taken from the cookie the request carried
+// when it is genuine, so that the sizes shown are those of the real cookie.
+func (s *site) sessionData(r *http.Request, sn *session.Session, key string, val any) map[string]any {
 	data := map[string]any{}
-	for k, v := range sess.All() {
+	if c, err := r.Cookie(s.cookieName()); err == nil && s.cfg.Store == nil {
+		if payload, ts, _, err := s.m.Codec().Signer().Unsign(c.Value); err == nil && flask.CheckAge(ts, s.cfg.Now(), s.cfg.Lifetime, 0) == nil {
+			if js, err := flask.PayloadJSON(payload, flask.DefaultMaxDecompressed); err == nil {
+				if old, err := flask.Unmarshal(js); err == nil {
+					for k, v := range old {
+						if strings.HasPrefix(k, "_sk_") {
+							data[k] = v
+						}
+					}
+				}
+			}
+		}
+	}
+	for k, v := range sn.All() {
 		data[k] = v
 	}
-	if sess.Permanent() {
+	if sn.Permanent() {
 		if _, ok := data["_permanent"]; !ok {
 			data["_permanent"] = true
 		}
@@ -113,8 +130,9 @@ func (s *site) renderExemplo02(w http.ResponseWriter, r *http.Request, status in
 	v := s.newView(r, "ex02.h1")
 	v.TooBig = big
 	v.Nomes, _ = session.Get[[]string](sn, "nomes")
+	base := s.sessionData(r, sn, "nomes", v.Nomes)
 	if s.cfg.Store != nil {
-		data := sessionData(sn, "nomes", v.Nomes)
+		data := base
 		b, _ := flask.Marshal(data)
 		v.StoreNote = v.T("ex02.store", s.cfg.StoreName, len(b))
 	}
@@ -123,7 +141,9 @@ func (s *site) renderExemplo02(w http.ResponseWriter, r *http.Request, status in
 		if s.cfg.Store != nil {
 			row.Size = v.Cookie.Size
 		} else {
-			n, z, err := s.cookieSize(sessionData(sn, "nomes", v.Nomes[:i+1]))
+			data := maps.Clone(base)
+			data["nomes"] = v.Nomes[:i+1]
+			n, z, err := s.cookieSize(data)
 			if err != nil && !errors.Is(err, errTooLarge) {
 				s.log.Error("exemplo02: measuring", "err", err)
 			}
@@ -153,7 +173,7 @@ func (s *site) exemplo02Add(w http.ResponseWriter, r *http.Request) {
 		// The Manager refuses to write a cookie the browser would drop;
 		// measure first so that the visitor gets an explanation, not an
 		// error page, and keeps the list.
-		n, _, err := s.cookieSize(sessionData(sn, "nomes", next))
+		n, _, err := s.cookieSize(s.sessionData(r, sn, "nomes", next))
 		if errors.Is(err, errTooLarge) {
 			if n == 0 {
 				n = s.maxCookie() + 1

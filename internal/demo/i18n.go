@@ -190,6 +190,9 @@ var catalog = map[string][2]string{
 	"des.logout":    {"Sair (limpar a sessão)", "Log out (clear the session)"},
 	"flash.label":   {"Mensagens", "Messages"},
 
-	"err.h1":  {"Algo deu errado", "Something went wrong"},
-	"err.msg": {"O servidor não conseguiu guardar a sessão. Tente de novo.", "The server could not save the session. Try again."},
+	"err.h1":     {"Algo deu errado", "Something went wrong"},
+	"err.msg":    {"O servidor não conseguiu ler ou guardar a sessão. Tente de novo.", "The server could not read or save the session. Try again."},
+	"err.store":  {"O armazenamento de sessões não respondeu. Sua sessão não foi perdida nem trocada por uma vazia: tente de novo em instantes.", "The session store did not answer. Your session was neither lost nor replaced by an empty one: try again in a moment."},
+	"err.toobig": {"A sessão ficou grande demais para caber num cookie (o limite dos navegadores é 4096 bytes). Um cookie maior seria descartado em silêncio, então nada foi gravado: seu navegador continua com o cookie anterior.", "The session grew too big for a cookie (browsers keep at most 4096 bytes). A larger cookie would be silently dropped, so nothing was saved: your browser keeps its previous cookie."},
+	"err.back":   {"Voltar ao início", "Back to the start"},
 }

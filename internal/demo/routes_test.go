@@ -460,3 +460,53 @@ func TestNewHandlerConfig(t *testing.T) {
 		})
 	}
 }
+
+// fillNames adds random names until Exemplo 02 refuses one and returns
+// the names kept.
+func fillNames(t *testing.T, h *harness) []string {
+	t.Helper()
+	var kept []string
+	for i := range 100 {
+		n := string(testKey(t))[:60] + strconv.Itoa(i)
+		if r := h.post("/exemplo02", url.Values{"nome": {n}}); r.status == http.StatusUnprocessableEntity {
+			return kept
+		}
+		kept = append(kept, n)
+	}
+	t.Fatal("100 long names and the cookie never reached the limit")
+	return nil
+}
+
+// After a Desafio login the cookie also carries the Manager's own keys
+// (Renew's nonce); Exemplo 02's table still reports the real cookie's size.
+func TestExemplo02SizeCountsManagerKeys(t *testing.T) {
+	h := newHarness(t, nil)
+	h.post("/desafio/entrar", url.Values{"nome": {"Joana"}, "senha": {demoPassword}})
+	r := h.post("/exemplo02", url.Values{"nome": {"Ana"}})
+	c := h.cookie()
+	sz := sizes(r.body)
+	if len(sz) != 1 || sz[0] != len(c.Name)+len(c.Value) {
+		t.Errorf("table says %v, the cookie held is %d bytes", sz, len(c.Name)+len(c.Value))
+	}
+	if kept := fillNames(t, h); len(kept) < 10 {
+		t.Errorf("only %d names fitted", len(kept))
+	}
+}
+
+// A session that outgrows the cookie elsewhere than in Exemplo 02 gets an
+// explanation, not a bare 500, and the browser keeps its previous cookie.
+func TestTooLargeSessionElsewhere(t *testing.T) {
+	h := newHarness(t, nil)
+	kept := fillNames(t, h)
+	before := h.cookie().Value
+	r := h.post("/desafio/entrar", url.Values{"nome": {strings.Repeat("J", 100)}, "senha": {demoPassword}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "4096 bytes") {
+		t.Fatalf("login with a full session = %d, want 422 with the explanation:\n%s", r.status, r.body)
+	}
+	if h.cookie().Value != before {
+		t.Error("the cookie changed although the session could not be saved")
+	}
+	if got := names(h.get("/exemplo02").body); len(got) != len(kept) {
+		t.Errorf("the list has %d names, want the %d kept", len(got), len(kept))
+	}
+}

@@ -113,16 +113,24 @@ func securityHeaders(next http.Handler) http.Handler {
 }
 
 // sessionError answers when the Manager cannot load or save a session.
+// A session too big for a cookie gets the explanation Exemplo 02 gives
+// (the pages measure before saving, so this is the safety net); the
+// visitor's browser keeps its previous cookie.
 func (s *site) sessionError(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
-	if errors.Is(err, session.ErrStoreUnavailable) {
-		status = http.StatusServiceUnavailable
+	msg := "err.msg"
+	switch {
+	case errors.Is(err, session.ErrCookieTooLarge):
+		status, msg = http.StatusUnprocessableEntity, "err.toobig"
+	case errors.Is(err, session.ErrStoreUnavailable):
+		status, msg = http.StatusServiceUnavailable, "err.store"
 	}
 	s.log.Error("session", "method", r.Method, "path", r.URL.Path, "err", err)
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	fmt.Fprintln(w, string(text(pickLang(r, s.cfg.Lang), "err.msg")))
+	lang := pickLang(r, s.cfg.Lang)
+	v := &view{Lang: lang, Path: r.URL.Path, Title: text(lang, "err.h1"), Cookie: s.inspect(r),
+		LifetimeText: humanDuration(s.cfg.Lifetime, lang), StoreName: s.cfg.StoreName, Ephemeral: s.cfg.Ephemeral,
+		ErrorMsg: text(lang, msg)}
+	s.render(w, status, "erro", v)
 }
 
 // view is what every page template receives.
@@ -152,6 +160,7 @@ type view struct {
 	Password   string
 	User       string
 	LoginAt    string
+	ErrorMsg   template.HTML
 }
 
 // T returns the catalog sentence key in the page's language.
