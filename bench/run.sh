@@ -8,6 +8,7 @@
 # Bounded to about ten minutes on 2 cores. Knobs (defaults):
 #   BENCH_ROUNDS=5 BENCH_TIME=200ms LOAD_ROUNDS=2 LOAD_DURATION=5s SOAK_DURATION=60s
 #   BENCH_SKIP_LOAD=1 / BENCH_SKIP_SOAK=1 skip a stage (the report then says so).
+#   BENCH_COMMITTED=1 benchmarks the committed tree rather than the working tree.
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="$PATH:/usr/local/go/bin"
@@ -20,6 +21,16 @@ res=results
 mkdir -p "$res"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# BENCH_COMMITTED=1 measures the committed tree (git archive HEAD) instead of
+# the working tree, so that uncommitted edits cannot leak into the figures.
+if [ "${BENCH_COMMITTED:-}" = 1 ]; then
+  snap="$tmp/src"
+  mkdir -p "$snap"
+  git -C .. archive HEAD | tar -x -C "$snap"
+  printf 'go 1.26.0\n\nuse %s\n\nreplace github.com/sessionkit/session => %s\n' "$PWD" "$snap" >"$tmp/go.work"
+  export GOWORK="$tmp/go.work" SESSIONKIT_SRC="$snap"
+fi
 
 say "compile the benchmarks"
 go test -c -o "$tmp/bench.test" .
@@ -45,7 +56,9 @@ fi
 
 say "report"
 commit=$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git -C .. status --porcelain -- . ../go.mod ../*.go ../flask ../memstore ../redisstore ../pgstore 2>/dev/null | grep -v '^?? bench/results' || true)" ]; then
+if [ "${BENCH_COMMITTED:-}" = 1 ]; then
+  commit="$commit (committed tree, BENCH_COMMITTED=1)"
+elif [ -n "$(git -C .. status --porcelain -- . ../go.mod ../*.go ../flask ../memstore ../redisstore ../pgstore 2>/dev/null | grep -v '^?? bench/results' || true)" ]; then
   commit="$commit (with uncommitted changes)"
 fi
 {

@@ -26,7 +26,7 @@ trap cleanup EXIT INT TERM
 rm -rf "$out" && mkdir -p "$out"
 
 have_demo=0
-if (cd .. && GOWORK=off go build -o "$tmp/sessionkit" ./cmd/sessionkit) 2>"$tmp/build.err" && "$tmp/sessionkit" demo -h 2>&1 | grep -q -- '-addr'; then
+if (cd "${SESSIONKIT_SRC:-..}" && GOWORK=off go build -o "$tmp/sessionkit" ./cmd/sessionkit) 2>"$tmp/build.err" && "$tmp/sessionkit" demo -h 2>&1 | grep -q -- '-addr'; then
   have_demo=1
 fi
 have_store=0
