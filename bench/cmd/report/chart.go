@@ -17,7 +17,6 @@ type bar struct {
 // panel is one horizontal bar chart.
 type panel struct {
 	title string
-	unit  string
 	fmt   func(float64) string
 	bars  []bar
 }
