@@ -45,10 +45,15 @@ func chart(d *data) string {
 			mw.bars = append(mw.bars, bar{impl, v, strings.HasPrefix(impl, "sessionkit")})
 		}
 	}
-	st := panel{title: "Middleware, medium, read + write, Redis and PostgreSQL (time, shorter is better)", fmt: us}
+	rd := panel{title: "Middleware, medium, read + write, Redis (time, shorter is better)", fmt: us}
+	pg := panel{title: "Middleware, medium, read + write, PostgreSQL (time, shorter is better)", fmt: us}
 	for _, impl := range []string{"sessionkit-redis", "scs-redis", "sessionkit-postgres", "scs-postgres"} {
+		p := &rd
+		if strings.HasSuffix(impl, "postgres") {
+			p = &pg
+		}
 		if v, ok := d.med("Middleware/medium/readwrite/"+impl, "ns/op"); ok {
-			st.bars = append(st.bars, bar{impl, v, strings.HasPrefix(impl, "sessionkit")})
+			p.bars = append(p.bars, bar{impl, v, strings.HasPrefix(impl, "sessionkit")})
 		}
 	}
 	load := panel{title: "wrk, medium session (requests per second, longer is better)", fmt: func(v float64) string { return fmt.Sprintf("%.0f req/s", v) }}
@@ -57,7 +62,7 @@ func chart(d *data) string {
 			load.bars = append(load.bars, bar{t, v, strings.HasPrefix(t, "sk-")})
 		}
 	}
-	for _, p := range []panel{codec, enc, mw, st, load} {
+	for _, p := range []panel{codec, enc, mw, rd, pg, load} {
 		if len(p.bars) > 0 {
 			panels = append(panels, p)
 		}
@@ -72,14 +77,15 @@ func chart(d *data) string {
 		titleH = 30
 		pad    = 16
 	)
-	height := pad
+	height := pad + 24
 	for _, p := range panels {
 		height += titleH + len(p.bars)*(barH+gap) + pad
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", width, height)
-	y := pad
+	fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#444">Medians of one run (docs/BENCHMARKS.md). Blue: sessionkit; grey: peers, the stdlib floor and bare handlers.</text>`+"\n", pad, pad+12)
+	y := pad + 24
 	for _, p := range panels {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="14" font-weight="bold" fill="#222">%s</text>`+"\n", pad, y+18, html.EscapeString(p.title))
 		y += titleH
