@@ -1,7 +1,6 @@
 package flask
 
 import (
-	"bytes"
 	"fmt"
 	"sync"
 	"time"
@@ -28,18 +27,16 @@ func (c *Codec) Signer() *Signer { return c.signer }
 // behind the figure.
 const AutoCompressMin = 1024
 
-// bufPool holds scratch buffers for encoding and decoding.
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bytePool holds scratch buffers for encoding and decoding.
+var bytePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-func getBuf() *bytes.Buffer {
-	b := bufPool.Get().(*bytes.Buffer)
-	b.Reset()
-	return b
-}
+func getBytes() *[]byte { return bytePool.Get().(*[]byte) }
 
-func putBuf(b *bytes.Buffer) {
-	if b.Cap() <= 128<<10 {
-		bufPool.Put(b)
+// putBytes returns b to the pool, unless it grew past what sessions need.
+func putBytes(b *[]byte) {
+	if cap(*b) <= 128<<10 {
+		*b = (*b)[:0]
+		bytePool.Put(b)
 	}
 }
 
@@ -48,48 +45,52 @@ func putBuf(b *bytes.Buffer) {
 // when the cookie would be longer than MaxCookieSize (browsers drop such
 // a cookie silently, and Decode would refuse it).
 func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
-	jb := getBuf()
-	defer putBuf(jb)
-	e := encoder{buf: jb.Bytes()[:0], maxDepth: c.maxDepth()}
-	if err := e.object(v, 1); err != nil {
+	jp := getBytes()
+	defer putBytes(jp)
+	e := encoder{buf: (*jp)[:0], maxDepth: c.maxDepth()}
+	err := e.object(v, 1)
+	*jp = e.buf
+	if err != nil {
 		return "", err
 	}
 	js := e.buf
-	// Flask's rule: compress when it saves at least 2 bytes (spec §1).
-	payloadLen := func(n int) int { return b64.EncodedLen(n) }
+	overhead := cookieOverhead(c.signer)
 	compress := false
-	var zb *bytes.Buffer
 	switch c.Compression {
 	case CompressFlask:
 		compress = true
 	case CompressAuto:
-		compress = len(js) >= AutoCompressMin ||
-			payloadLen(len(js))+cookieOverhead(c.signer) > MaxCookieSize
-	}
-	if compress {
-		zb = getBuf()
-		defer putBuf(zb)
-		compressInto(zb, js)
-		compress = zb.Len() < len(js)-1
+		compress = len(js) >= AutoCompressMin || b64.EncodedLen(len(js))+overhead > MaxCookieSize
 	}
 	body := js
 	if compress {
-		body = zb.Bytes()
+		zp := getBytes()
+		defer putBytes(zp)
+		*zp = appendCompressed((*zp)[:0], js)
+		// Flask's rule: compress only when it saves at least 2 bytes
+		// (spec §1).
+		if len(*zp) < len(js)-1 {
+			body = *zp
+		} else {
+			compress = false
+		}
 	}
-	n := b64.EncodedLen(len(body)) + cookieOverhead(c.signer)
+	n := b64.EncodedLen(len(body)) + overhead
 	if compress {
 		n++
 	}
 	if n > MaxCookieSize {
 		return "", fmt.Errorf("%w: cookie would be %d bytes, more than %d", ErrTooLarge, n, MaxCookieSize)
 	}
-	out := make([]byte, 0, n)
+	op := getBytes()
+	defer putBytes(op)
+	out := (*op)[:0]
 	if compress {
 		out = append(out, '.')
 	}
 	out = b64.AppendEncode(out, body)
-	payloadEnd := len(out)
-	out = c.signer.appendSignedInPlace(out, payloadEnd, now.Unix())
+	out = c.signer.appendSignedInPlace(out, len(out), now.Unix())
+	*op = out
 	return string(out), nil
 }
 
@@ -138,17 +139,14 @@ func (c *Codec) Decode(cookie string, now time.Time) (map[string]any, error) {
 	if err := CheckAge(ts, now, c.MaxAge, c.Skew); err != nil {
 		return nil, err
 	}
-	buf := getBuf()
-	defer putBuf(buf)
-	js, err := payloadJSON(buf.Bytes()[:0], payload, c.maxDecompressed())
-	if cap(js) > buf.Cap() {
-		buf.Reset()
-		*buf = *bytes.NewBuffer(js[:0])
-	}
+	bp := getBytes()
+	defer putBytes(bp)
+	js, err := payloadJSON((*bp)[:0], payload, c.maxDecompressed())
+	*bp = js
 	if err != nil {
 		return nil, err
 	}
-	return unmarshal(js, c.maxDepth())
+	return unmarshal(string(js), c.maxDepth())
 }
 
 // Refresh re-signs the payload of a cookie that Decode accepted with a new
@@ -168,8 +166,10 @@ func (c *Codec) Refresh(cookie string, now time.Time) (string, error) {
 	if err := CheckAge(ts, now, c.MaxAge, c.Skew); err != nil {
 		return "", err
 	}
-	out := make([]byte, 0, len(payload)+cookieOverhead(c.signer)+8)
-	out = append(out, payload...)
+	op := getBytes()
+	defer putBytes(op)
+	out := append((*op)[:0], payload...)
 	out = c.signer.appendSignedInPlace(out, len(out), now.Unix())
+	*op = out
 	return string(out), nil
 }

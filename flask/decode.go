@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Unmarshal parses Flask's tagged JSON into a session map, with depth capped
 // at DefaultMaxDepth. See Codec.Decode for the value types it returns.
 func Unmarshal(data []byte) (map[string]any, error) {
-	return unmarshal(data, DefaultMaxDepth)
+	return unmarshal(string(data), DefaultMaxDepth)
 }
 
 // maxIntDigits is CPython's default limit on the digits of an int read from
@@ -20,11 +22,15 @@ func Unmarshal(data []byte) (map[string]any, error) {
 // and big.Int parsing is superlinear, so they are refused here too.
 const maxIntDigits = 4300
 
-func unmarshal(data []byte, maxDepth int) (map[string]any, error) {
+// unmarshal parses data. Strings without escapes in the result share
+// data's memory (one allocation for the whole text, not one per string).
+func unmarshal(data string, maxDepth int) (map[string]any, error) {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
-	d := decoder{data: data, maxDepth: maxDepth}
+	d := decoderPool.Get().(*decoder)
+	defer d.release()
+	d.data, d.pos, d.maxDepth = data, 0, maxDepth
 	d.skipSpace()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return nil, d.errorf("top level is not an object")
@@ -45,14 +51,33 @@ func unmarshal(data []byte, maxDepth int) (map[string]any, error) {
 	return m, nil
 }
 
+// decoderPool keeps decoders, so that their scratch space is reused.
+var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
+
+// release returns d to the pool without references to the data.
+func (d *decoder) release() {
+	d.data = ""
+	d.arena = nil
+	clear(d.stack[:cap(d.stack)])
+	d.stack = d.stack[:0]
+	if cap(d.stack) > 4096 {
+		return
+	}
+	decoderPool.Put(d)
+}
+
 // decoder is a recursive-descent parser of the JSON Python's json module
 // reads (NaN and Infinity included), with depth counted so that recursion
 // never goes deeper than maxDepth.
 type decoder struct {
-	data     []byte
+	data     string
 	pos      int
 	maxDepth int
-	scratch  []byte
+	stack    []any // elements of the arrays being read, innermost last
+	// arena holds the text of unescaped strings: one allocation for all
+	// of them. It is never pooled, and bytes once written never change,
+	// which is what unsafe.String requires.
+	arena []byte
 	plain    bool // leave tags alone (tests read the oracle's plain JSON)
 }
 
@@ -106,7 +131,7 @@ func (d *decoder) value(depth int) (any, error) {
 }
 
 func (d *decoder) literal(s string) error {
-	if len(d.data)-d.pos < len(s) || string(d.data[d.pos:d.pos+len(s)]) != s {
+	if len(d.data)-d.pos < len(s) || d.data[d.pos:d.pos+len(s)] != s {
 		return d.errorf("invalid literal")
 	}
 	d.pos += len(s)
@@ -172,18 +197,20 @@ func (d *decoder) array(depth int) (any, error) {
 		return nil, fmt.Errorf("%w: more than %d levels", ErrTooDeep, d.maxDepth)
 	}
 	d.pos++ // '['
-	l := []any{}
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == ']' {
 		d.pos++
-		return l, nil
+		return []any{}, nil
 	}
+	// Elements collect on d.stack, so that each array costs one
+	// allocation of its exact size.
+	base := len(d.stack)
 	for {
 		v, err := d.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}
-		l = append(l, v)
+		d.stack = append(d.stack, v)
 		d.skipSpace()
 		if d.pos >= len(d.data) {
 			return nil, d.errorf("unexpected end in array")
@@ -193,6 +220,10 @@ func (d *decoder) array(depth int) (any, error) {
 			d.pos++
 		case ']':
 			d.pos++
+			l := make([]any, len(d.stack)-base)
+			copy(l, d.stack[base:])
+			clear(d.stack[base:])
+			d.stack = d.stack[:base]
 			return l, nil
 		default:
 			return nil, d.errorf("expected ',' or ']'")
@@ -240,19 +271,19 @@ func (d *decoder) number() (any, error) {
 	}
 	text := d.data[start:d.pos]
 	if isFloat {
-		f, err := strconv.ParseFloat(string(text), 64)
+		f, err := strconv.ParseFloat(text, 64)
 		if err != nil && !isRangeErr(err) { // overflow is ±Inf, as in Python
 			return nil, d.errorf("invalid number")
 		}
 		return f, nil
 	}
-	if i, err := strconv.ParseInt(string(text), 10, 64); err == nil {
+	if i, err := strconv.ParseInt(text, 10, 64); err == nil {
 		return i, nil
 	}
 	if digits := len(text) - boolInt(text[0] == '-'); digits > maxIntDigits {
 		return nil, d.errorf("integer has more than %d digits", maxIntDigits)
 	}
-	b, ok := new(big.Int).SetString(string(text), 10)
+	b, ok := new(big.Int).SetString(text, 10)
 	if !ok {
 		return nil, d.errorf("invalid number")
 	}
@@ -272,7 +303,7 @@ func (d *decoder) string() (string, error) {
 		if c == '"' {
 			s := d.data[start:d.pos]
 			d.pos++
-			return string(s), nil
+			return s, nil
 		}
 		if c == '\\' {
 			break
@@ -284,13 +315,18 @@ func (d *decoder) string() (string, error) {
 			d.pos++
 			continue
 		}
-		r, size := utf8.DecodeRune(d.data[d.pos:])
+		r, size := utf8.DecodeRuneInString(d.data[d.pos:])
 		if r == utf8.RuneError && size == 1 {
 			return "", d.errorf("invalid UTF-8")
 		}
 		d.pos += size
 	}
-	buf := append(d.scratch[:0], d.data[start:d.pos]...)
+	if d.arena == nil {
+		// Unescaped text is never longer than its source.
+		d.arena = make([]byte, 0, len(d.data)-start)
+	}
+	arenaStart := len(d.arena)
+	buf := append(d.arena, d.data[start:d.pos]...)
 	for {
 		if d.pos >= len(d.data) {
 			return "", d.errorf("unterminated string")
@@ -299,8 +335,11 @@ func (d *decoder) string() (string, error) {
 		switch {
 		case c == '"':
 			d.pos++
-			d.scratch = buf
-			return string(buf), nil
+			d.arena = buf
+			if len(buf) == arenaStart {
+				return "", nil
+			}
+			return unsafe.String(&buf[arenaStart], len(buf)-arenaStart), nil
 		case c == '\\':
 			d.pos++
 			if d.pos >= len(d.data) {
@@ -347,7 +386,7 @@ func (d *decoder) string() (string, error) {
 			buf = append(buf, c)
 			d.pos++
 		default:
-			r, size := utf8.DecodeRune(d.data[d.pos:])
+			r, size := utf8.DecodeRuneInString(d.data[d.pos:])
 			if r == utf8.RuneError && size == 1 {
 				return "", d.errorf("invalid UTF-8")
 			}

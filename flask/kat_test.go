@@ -59,7 +59,7 @@ func loadVectors(t testing.TB) vectorFile {
 // parsePlain reads JSON without tag interpretation (the oracle's --json).
 func parsePlain(t testing.TB, s string) map[string]any {
 	t.Helper()
-	d := decoder{data: []byte(s), maxDepth: DefaultMaxDepth, plain: true}
+	d := decoder{data: s, maxDepth: DefaultMaxDepth, plain: true}
 	d.skipSpace()
 	v, err := d.object(1)
 	if err != nil {

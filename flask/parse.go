@@ -52,20 +52,23 @@ func payloadJSON(dst []byte, payload string, max int) ([]byte, error) {
 	if !compressed && n > max {
 		return dst, fmt.Errorf("%w: payload is %d bytes, more than %d", ErrTooLarge, n, max)
 	}
+	// The base64 decoder reads bytes: copy the text into a pooled buffer
+	// rather than converting (which allocates).
+	sp := getBytes()
+	defer putBytes(sp)
+	src := append((*sp)[:0], payload...)
+	*sp = src
 	if compressed {
-		// The compressed bytes go after the space decompress will use.
-		var zbuf [3072]byte
-		z := zbuf[:0]
-		if n > len(zbuf) {
-			z = make([]byte, 0, n)
-		}
-		z, err := b64.AppendDecode(z, []byte(payload))
+		zp := getBytes()
+		defer putBytes(zp)
+		z, err := b64.AppendDecode((*zp)[:0], src)
+		*zp = z
 		if err != nil {
 			return dst, fmt.Errorf("%w: payload is not base64url", ErrPayload)
 		}
 		return decompress(dst, z, max)
 	}
-	out, err := b64.AppendDecode(dst, []byte(payload))
+	out, err := b64.AppendDecode(dst, src)
 	if err != nil {
 		return dst, fmt.Errorf("%w: payload is not base64url", ErrPayload)
 	}

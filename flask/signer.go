@@ -35,24 +35,14 @@ type macKey struct {
 	index int       // Unsign's key result: 0 current, i for fallbacks[i-1]
 }
 
-func (k *macKey) sum(dst []byte, msg ...string) []byte {
+// sum appends the MAC of msg to dst.
+func (k *macKey) sum(dst []byte, msg []byte) []byte {
 	m := k.pool.Get().(hash.Hash)
 	m.Reset()
-	for _, s := range msg {
-		writeString(m, s)
-	}
+	m.Write(msg)
 	dst = m.Sum(dst)
 	k.pool.Put(m)
 	return dst
-}
-
-// writeString writes s to h without copying when h supports it.
-func writeString(h hash.Hash, s string) {
-	if sw, ok := h.(interface{ WriteString(string) (int, error) }); ok {
-		sw.WriteString(s)
-		return
-	}
-	h.Write([]byte(s))
 }
 
 // NewSigner returns a Signer with Flask's settings (salt "cookie-session",
@@ -117,18 +107,9 @@ func (s *Signer) appendSignedInPlace(dst []byte, end int, unix int64) []byte {
 	dst = append(dst[:end], '.')
 	dst = appendTimestamp(dst, unix)
 	var sum [64]byte
-	mac := s.keys[0].sumBytes(sum[:0], dst)
+	mac := s.keys[0].sum(sum[:0], dst)
 	dst = append(dst, '.')
 	return b64.AppendEncode(dst, mac)
-}
-
-func (k *macKey) sumBytes(dst, msg []byte) []byte {
-	m := k.pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write(msg)
-	dst = m.Sum(dst)
-	k.pool.Put(m)
-	return dst
 }
 
 // appendTimestamp writes t as itsdangerous does: big-endian, leading zero
@@ -222,9 +203,14 @@ func (s *Signer) Unsign(value string) (payload string, ts int64, key int, err er
 // every key (current, then fallbacks newest first). It reports which key
 // matched first, as Unsign's key result.
 func (s *Signer) verifyMAC(signed string, sig []byte) (int, bool) {
-	var sum [64]byte
+	// One pooled buffer holds the message (hash.Hash reads bytes; a
+	// conversion would allocate) followed by each computed MAC.
+	bp := getBytes()
+	defer putBytes(bp)
+	msg := append((*bp)[:0], signed...)
+	*bp = msg
 	for _, k := range s.keys {
-		mac := k.sum(sum[:0], signed)
+		mac := k.sum(msg[len(msg):], msg)
 		if hmac.Equal(mac, sig) {
 			return k.index, true
 		}
