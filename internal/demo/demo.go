@@ -66,6 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	keyFile := fs.String("secret-key-file", "", "read the secret key from `file` (default: env SECRET_KEY, else an ephemeral key)")
 	lifetime := fs.Duration("lifetime", DefaultLifetime, "Exemplo 02's permanent session `lifetime`")
 	lang := fs.String("lang", "pt-BR", "default `language`: pt-BR or en")
+	storeSpec := fs.String("store", "cookie", "where sessions live: cookie, memory or sqlite:`PATH`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sessionkit demo [flags]\n\n"+
 			"Serves the lesson's examples on Flask sessions, with an inspector of the\n"+
@@ -103,6 +104,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cfg.Key = []byte(hex.EncodeToString(k))
 		cfg.Ephemeral = true
 	}
+	st, storeName, closeStore, err := openStore(ctx, *storeSpec)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	cfg.Store, cfg.StoreName = st, storeName
 	h, err := NewHandler(cfg)
 	if err != nil {
 		return err
@@ -123,11 +130,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.Ephemeral {
 		fmt.Fprintln(stdout, "No SECRET_KEY or -secret-key-file: using a fresh random key; sessions end when this process stops.")
 	}
+	fmt.Fprintf(stdout, "Sessions: %s.\n", storeName)
 	fmt.Fprintf(stdout, "sessionkit demo: http://%s/\n", ln.Addr())
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	cleanCtx, stopCleaning := context.WithCancel(ctx)
+	cleaned := make(chan struct{})
+	go func() {
+		defer close(cleaned)
+		if st != nil {
+			cleanExpired(cleanCtx, st, time.Minute, stderr)
+		}
+	}()
+	defer func() { stopCleaning(); <-cleaned }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("demo: %w", err)

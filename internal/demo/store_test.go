@@ -1,0 +1,68 @@
+package demo
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// With a server-side store the cookie carries only a signed ID: its size
+// stays the same however long the list grows, and the cookie limit no
+// longer applies.
+func TestServerSideStores(t *testing.T) {
+	for _, spec := range []string{"memory", "sqlite:" + filepath.Join(t.TempDir(), "sessions.db")} {
+		t.Run(strings.Split(spec, ":")[0], func(t *testing.T) {
+			st, name, closeStore, err := openStore(context.Background(), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { closeStore() })
+			if _, err := NewHandler(Config{Key: testKey(t), Store: st, Logger: quiet}); err != nil && strings.Contains(err.Error(), "not available") {
+				t.Skipf("package session has no server-side sessions yet: %v", err)
+			}
+			h := newHarness(t, func(c *Config) { c.Store, c.StoreName = st, name })
+			var sizesSeen []int
+			for i := range 60 {
+				n := string(testKey(t))[:60] + strconv.Itoa(i)
+				r := h.post("/exemplo02", url.Values{"nome": {n}})
+				if r.status != http.StatusOK {
+					t.Fatalf("name %d: status %d", i, r.status)
+				}
+				c := h.cookie()
+				sizesSeen = append(sizesSeen, len(c.Name)+len(c.Value))
+			}
+			r := h.get("/exemplo02")
+			if got := names(r.body); len(got) != 60 {
+				t.Errorf("the list has %d names, want 60", len(got))
+			}
+			for _, s := range sizesSeen[1:] {
+				if s != sizesSeen[0] {
+					t.Errorf("the cookie size changed with a server-side store: %v", sizesSeen)
+					break
+				}
+			}
+			if !strings.Contains(r.body, "Sessões no servidor ("+name+")") {
+				t.Error("Exemplo 02 does not say where the data is")
+			}
+			if !strings.Contains(h.get("/inspetor").body, "Sessão no servidor") {
+				t.Error("the inspector does not say that the cookie holds an ID")
+			}
+			h.post("/desafio/sair", nil)
+			if got := names(h.get("/exemplo02").body); len(got) != 0 {
+				t.Errorf("after Destroy the list has %d names", len(got))
+			}
+		})
+	}
+}
+
+func TestOpenStoreRejects(t *testing.T) {
+	for _, spec := range []string{"sqlite:", "mysql://x", "memcache"} {
+		if _, _, _, err := openStore(context.Background(), spec); err == nil {
+			t.Errorf("openStore(%q) = nil error", spec)
+		}
+	}
+}
