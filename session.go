@@ -86,9 +86,12 @@ type Session struct {
 	raw string
 
 	// Store mode (storemode.go): the record's ID, version and expiry.
-	id      string
+	//lint:ignore U1000 set and read by the server-side backend
+	id string
+	//lint:ignore U1000 set and read by the server-side backend
 	version int64
-	expiry  time.Time
+	//lint:ignore U1000 set and read by the server-side backend
+	expiry time.Time
 
 	committed bool  // the session went out with the response headers
 	late      bool  // changed after committed; logged once

@@ -133,7 +133,7 @@ func TestResponseController(t *testing.T) {
 func TestCommitFailureDropsOutput(t *testing.T) {
 	f := newFixture(t)
 	f.m.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-		http.Error(w, "session error: "+fmt.Sprint(errors.Is(err, session.ErrCookieTooLarge)), 507)
+		http.Error(w, "session error: "+fmt.Sprint(errors.Is(err, session.ErrCookieTooLarge)), http.StatusInsufficientStorage)
 	}
 	rec := f.serve(t, func(w http.ResponseWriter, r *http.Request) {
 		session.FromContext(r.Context()).Set("big", randomText(5000))
@@ -147,7 +147,7 @@ func TestCommitFailureDropsOutput(t *testing.T) {
 			t.Error("Flush after failed save succeeded")
 		}
 	}, "")
-	if rec.Code != 507 || rec.Body.String() != "session error: true\n" {
+	if rec.Code != http.StatusInsufficientStorage || rec.Body.String() != "session error: true\n" {
 		t.Errorf("got %d %q", rec.Code, rec.Body.String())
 	}
 }
