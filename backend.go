@@ -33,14 +33,22 @@ import (
 //     the ErrorHandler and never runs the handler.
 //   - commit runs once, with s.mu held (it must not call Session's exported
 //     methods), just before the response headers are written. It reads the
-//     flags (modified, accessed, cleared, destroyed, renewed, force,
-//     ownerChanged, destroyOwner) and the set of keys changed (s.changed),
+//     flags (modified, accessed, cleared, allChanged, destroyed, renewed,
+//     force, ownerChanged, destroyOwner) and the keys set or deleted this
+//     request (s.changed; with allChanged every key counts as changed),
 //     performs the writes it needs (store calls, generation bumps), and
 //     returns the cookie to set: a new value, a refresh, a deletion
 //     (Manager.deletionCookie), or nil for no Set-Cookie. It must check the
 //     size (a *CookieTooLargeError) before returning a cookie. On error it
 //     returns nil and the error: the middleware sends no Set-Cookie, so the
 //     client keeps its previous cookie, and calls the ErrorHandler.
+//   - Helpers shared by backends: Manager.newCookie(value, expires) and
+//     Manager.deletionCookie() build cookies with the configured
+//     attributes; storeErr wraps Store and Generations errors;
+//     s.permanentLocked() reads the permanent flag; takeReserved lifts the
+//     _sk_ keys out of decoded values; cookieBackend.encode signs s with
+//     the reserved keys put back (hybrid mode can call it and fall back to
+//     the store on a *CookieTooLargeError).
 type backend interface {
 	load(ctx context.Context, r *http.Request, s *Session, now time.Time) error
 	commit(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error)

@@ -62,13 +62,16 @@ type Session struct {
 	// changed holds the keys set or deleted by this request, nil until the
 	// first change. Store mode merges them when another request saved in
 	// between.
-	changed   map[string]struct{}
-	cleared   bool // Clear or Destroy dropped every loaded key
-	modified  bool // the data changed: the cookie (or record) must be written
-	accessed  bool // the handler looked at the session: the response varies by Cookie
-	destroyed bool // Destroy ran: delete the cookie (and record), revoke the owner
-	renewed   bool // Renew ran: new identity
-	force     bool // write even if unmodified (a reserved key had to be added)
+	changed map[string]struct{}
+	cleared bool // Clear or Destroy dropped every loaded key
+	// allChanged: MarkModified ran, so some value may have changed in
+	// place under any key; a merge must treat every key as changed.
+	allChanged bool
+	modified   bool // the data changed: the cookie (or record) must be written
+	accessed   bool // the handler looked at the session: the response varies by Cookie
+	destroyed  bool // Destroy ran: delete the cookie (and record), revoke the owner
+	renewed    bool // Renew ran: new identity
+	force      bool // write even if unmodified (a reserved key had to be added)
 
 	flashes     []Flash // what the first Flashes call returned
 	flashesRead bool
@@ -432,6 +435,7 @@ func (s *Session) MarkModified() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.touch(true, "")
+	s.allChanged = true
 }
 
 // Err returns the first error the session met: a failure to load it (a
