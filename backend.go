@@ -231,16 +231,26 @@ func (b cookieBackend) commit(ctx context.Context, s *Session, now time.Time) (*
 	} else {
 		value, err = b.encode(ctx, s, now)
 	}
+	if err == nil {
+		err = m.checkSize(value)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if size := len(m.Cookie.Name) + len(value); size > m.MaxCookieSize {
-		return nil, &CookieTooLargeError{Size: size, Limit: m.MaxCookieSize}
 	}
 	return m.newCookie(value, expires), nil
 }
 
-// encode signs s's values, with the reserved keys put back.
+// checkSize returns a *CookieTooLargeError if the session cookie with value
+// would exceed MaxCookieSize.
+func (m *Manager) checkSize(value string) error {
+	if size := len(m.Cookie.Name) + len(value); size > m.MaxCookieSize {
+		return &CookieTooLargeError{Size: size, Limit: m.MaxCookieSize}
+	}
+	return nil
+}
+
+// encode signs s's values, with the reserved keys put back, and checks the
+// size of the result (a *CookieTooLargeError).
 func (b cookieBackend) encode(ctx context.Context, s *Session, now time.Time) (string, error) {
 	m := b.m
 	if s.renewed {
@@ -289,5 +299,5 @@ func (b cookieBackend) encode(ctx context.Context, s *Session, now time.Time) (s
 	if err != nil {
 		return "", fmt.Errorf("session: encode: %w", err)
 	}
-	return value, nil
+	return value, m.checkSize(value)
 }
