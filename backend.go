@@ -223,6 +223,13 @@ func (b cookieBackend) commit(ctx context.Context, s *Session, now time.Time) (*
 	var expires time.Time
 	if permanent {
 		expires = now.Add(m.Lifetime)
+		if m.AbsoluteTimeout > 0 && s.created != 0 {
+			// The browser may as well drop the cookie when the server will
+			// refuse it.
+			if end := time.Unix(s.created, 0).Add(m.AbsoluteTimeout); end.Before(expires) {
+				expires = end
+			}
+		}
 	}
 	var value string
 	var err error

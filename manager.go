@@ -251,7 +251,11 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		panic(err.Error())
 	}
 	b, _ := m.backend()
-	m.codec.MaxAge = m.Lifetime
+	if m.codec.MaxAge != m.Lifetime {
+		// Written only when it differs, so that calling Handler again (as
+		// sessiontest does) while requests are served is not a data race.
+		m.codec.MaxAge = m.Lifetime
+	}
 	log := m.logger()
 	if m.keyErr != nil {
 		log.LogAttrs(context.Background(), slog.LevelWarn,

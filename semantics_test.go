@@ -571,3 +571,68 @@ func TestGenerationsOutage(t *testing.T) {
 		t.Errorf("ownerless session: %d", rec.Code)
 	}
 }
+
+func TestCacheControlMerge(t *testing.T) {
+	f := newFixture(t)
+	for _, tt := range []struct {
+		handler string // Cache-Control the handler sets
+		clear   bool   // the handler ends the session
+		want    string
+	}{
+		{"", false, `private, no-cache="Set-Cookie"`},
+		{"", true, `private, no-cache="Set-Cookie", no-store`},
+		{"no-store", false, "no-store"},
+		{"no-cache", false, "no-cache, private"},
+		{`no-cache="Authorization"`, false, `no-cache="Authorization", private, no-cache="Set-Cookie"`},
+		{"public, max-age=600, immutable", false, `max-age=600, immutable, private, no-cache="Set-Cookie"`},
+		{"private, max-age=0", true, `private, max-age=0, no-cache="Set-Cookie", no-store`},
+	} {
+		rec := f.serve(t, func(w http.ResponseWriter, r *http.Request) {
+			if tt.handler != "" {
+				w.Header().Set("Cache-Control", tt.handler)
+			}
+			s := session.FromContext(r.Context())
+			if tt.clear {
+				s.Clear()
+			} else {
+				s.Set("k", "v")
+			}
+		}, "")
+		if got := rec.Header().Get("Cache-Control"); got != tt.want {
+			t.Errorf("handler %q clear %v: Cache-Control %q, want %q", tt.handler, tt.clear, got, tt.want)
+		}
+	}
+}
+
+// TestExpiresCappedByAbsoluteTimeout: a permanent cookie does not outlive
+// the session's absolute end.
+func TestExpiresCappedByAbsoluteTimeout(t *testing.T) {
+	f := newFixture(t)
+	f.m.Lifetime = time.Hour
+	f.m.AbsoluteTimeout = 90 * time.Minute
+	srv, c := f.server(t, lessonMux())
+	start := f.clock.Now()
+	get(t, c, srv.URL+"/permanent")
+	f.clock.Add(50 * time.Minute)
+	get(t, c, srv.URL+"/read")
+	f.clock.Add(30 * time.Minute)
+	resp, body := get(t, c, srv.URL+"/permanent")
+	if body != "2" {
+		t.Fatalf("session lost: %q", body)
+	}
+	want := "Expires=" + start.Add(90*time.Minute).UTC().Format(http.TimeFormat)
+	if line := sessionCookie(resp.Header, "session"); !strings.Contains(line, want) {
+		t.Errorf("cookie %q, want %s", line, want)
+	}
+}
+
+func TestFlashDefaultCategory(t *testing.T) {
+	f := newFixture(t)
+	rec := f.serve(t, func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Flash("", "Olá")
+	}, "")
+	got := f.decode(t, cookieValue(rec.Header(), "session"))["_flashes"]
+	if fmt.Sprint(got) != "[[message Olá]]" {
+		t.Errorf("_flashes = %v", got)
+	}
+}

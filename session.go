@@ -292,8 +292,12 @@ func (s *Session) SetPermanent(p bool) {
 
 // Flash adds a message for a later request, stored as Flask stores it (a
 // (category, message) tuple appended to the _flashes list), so that Flask's
-// get_flashed_messages shows it too. Flask's default category is "message".
+// get_flashed_messages shows it too. An empty category is Flask's default,
+// "message".
 func (s *Session) Flash(category, message string) {
+	if category == "" {
+		category = "message"
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.touch(true, keyFlashes)
@@ -366,8 +370,10 @@ func flashText(v any) (string, bool) {
 // cookie is re-issued with a new random identity and, when the Manager has
 // Generations and the session an owner, the owner's generation is bumped:
 // every older cookie of that owner is refused from now on (revocation of
-// stateless cookies is per owner). Renew also restarts the AbsoluteTimeout
-// clock. It returns the error of the Generations call, if any.
+// stateless cookies is per owner). At login, call Renew before SetOwner to
+// leave the user's other sessions alone, or after it to end them. Renew
+// also restarts the AbsoluteTimeout clock. It returns the error of the
+// Generations call, if any.
 func (s *Session) Renew() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -140,25 +140,22 @@ func addVary(h http.Header) {
 // handler set otherwise stay.
 func addCacheControl(h http.Header, deletion bool) {
 	var keep []string
-	private, noStore, noCacheSetCookie := false, false, false
+	private, noStore, noCache := false, false, false
 	for _, v := range h.Values("Cache-Control") {
 		for _, d := range strings.Split(v, ",") {
 			d = strings.TrimSpace(d)
-			name, _, _ := strings.Cut(d, "=")
+			name, arg, hasArg := strings.Cut(d, "=")
 			switch strings.ToLower(strings.TrimSpace(name)) {
-			case "":
-				continue
-			case "public":
+			case "", "public":
 				continue
 			case "private":
 				private = true
 			case "no-store":
 				noStore = true
 			case "no-cache":
-				noCacheSetCookie = true // bare no-cache covers Set-Cookie; a field list may not name it, so add ours anyway below if not bare
-				if strings.Contains(d, "=") && !strings.Contains(strings.ToLower(d), "set-cookie") {
-					noCacheSetCookie = false
-				}
+				// Bare no-cache covers every header; a field list only the
+				// headers it names.
+				noCache = noCache || !hasArg || strings.Contains(strings.ToLower(arg), "set-cookie")
 			}
 			keep = append(keep, d)
 		}
@@ -166,7 +163,7 @@ func addCacheControl(h http.Header, deletion bool) {
 	if !private && !noStore {
 		keep = append(keep, "private")
 	}
-	if !noCacheSetCookie && !noStore {
+	if !noCache && !noStore {
 		keep = append(keep, `no-cache="Set-Cookie"`)
 	}
 	if deletion && !noStore {
