@@ -153,7 +153,7 @@ var goldenCases = []struct {
 	{"sign-not-object", cli{args: []string{"sign", "-key-env", "K", "-json", `[1,2]`}, env: map[string]string{"K": strongKey}}},
 	{"sign-bad-json", cli{args: []string{"sign", "-key-env", "K", "-json", `{"a":`}, env: map[string]string{"K": strongKey}}},
 	{"sign-too-large", cli{args: []string{"sign", "-key-env", "K", "-compress", "never"}, stdin: `{"a":"` + strings.Repeat("x", 5000) + `"}`, env: map[string]string{"K": strongKey}}},
-	{"sign-big-numbers", cli{args: []string{"sign", "-key-env", "K", "-json", `{"big":123456789012345678901234567890,"f":1.0,"e":1e16,"n":-0.0}`}, env: map[string]string{"K": strongKey}, now: katTime}},
+	{"sign-big-numbers", cli{args: []string{"sign", "-key-env", "K", "-compress", "never", "-json", `{"big":123456789012345678901234567890,"f":1.0,"e":1e16,"n":-0.0}`}, env: map[string]string{"K": strongKey}, now: katTime}},
 
 	{"audit-key-weak", cli{args: []string{"audit", "-key-env", "K"}, env: map[string]string{"K": "dev"}}},
 	{"audit-key-short", cli{args: []string{"audit", "-key-env", "K"}, env: map[string]string{"K": "short-but-random-Xq9"}}},
