@@ -120,6 +120,10 @@ func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // addVary adds "Cookie" to the Vary header unless it is there already (or
 // Vary is "*"), keeping what the handler put there.
 func addVary(h http.Header) {
+	if _, ok := h["Vary"]; !ok {
+		h["Vary"] = []string{"Cookie"}
+		return
+	}
 	for _, v := range h.Values("Vary") {
 		for _, f := range strings.Split(v, ",") {
 			f = strings.TrimSpace(f)
@@ -139,6 +143,14 @@ func addVary(h http.Header) {
 // the back button cannot show pages of the ended session. Directives the
 // handler set otherwise stay.
 func addCacheControl(h http.Header, deletion bool) {
+	if _, ok := h["Cache-Control"]; !ok {
+		if deletion {
+			h["Cache-Control"] = []string{`private, no-cache="Set-Cookie", no-store`}
+		} else {
+			h["Cache-Control"] = []string{`private, no-cache="Set-Cookie"`}
+		}
+		return
+	}
 	var keep []string
 	private, noStore, noCache := false, false, false
 	for _, v := range h.Values("Cache-Control") {
