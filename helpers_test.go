@@ -193,7 +193,3 @@ func randomText(n int) string {
 func newTextLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
-
-// nilStore is a Store that is never called; it only makes a Manager ask for
-// server-side sessions.
-type nilStore struct{ session.Store }

@@ -249,7 +249,6 @@ func TestCookieConfiguration(t *testing.T) {
 		{"lifetime zero", func(m *session.Manager) { m.Lifetime = 0 }, "Lifetime"},
 		{"negative absolute timeout", func(m *session.Manager) { m.AbsoluteTimeout = -1 }, "AbsoluteTimeout"},
 		{"cookie size over 4096", func(m *session.Manager) { m.MaxCookieSize = 5000 }, "MaxCookieSize"},
-		{"store not available", func(m *session.Manager) { m.Store = nilStore{} }, "server-side stores"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
