@@ -7,6 +7,7 @@ import (
 	"crypto/sha1"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
 	"strings"
@@ -244,5 +245,31 @@ func TestFloorReadsCodecCookies(t *testing.T) {
 		if _, _, _, err := benchCodec(t, CompressFlask).Signer().Unsign(fc); err != nil {
 			t.Fatalf("%s: floor cookie: %v", s.name, err)
 		}
+	}
+}
+
+// BenchmarkCompressionChoice measures what compressing a name-list session
+// costs and saves at several sizes: the figures behind AutoCompressMin.
+func BenchmarkCompressionChoice(b *testing.B) {
+	for _, n := range []int{5, 10, 30, 50, 70, 150, 300} {
+		l := make([]any, n)
+		for i := range l {
+			l[i] = benchNames[i%len(benchNames)]
+		}
+		v := map[string]any{"usuario": "Maria", "nomes": l, "_permanent": true}
+		js, _ := Marshal(v)
+		var zb bytes.Buffer
+		compressInto(&zb, js)
+		plain := b64.EncodedLen(len(js))
+		packed := 1 + b64.EncodedLen(zb.Len())
+		b.Run(fmt.Sprintf("json=%d", len(js)), func(b *testing.B) {
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				compressInto(&buf, js)
+			}
+			b.ReportMetric(float64(plain), "plain-payload-B")
+			b.ReportMetric(float64(packed), "zlib-payload-B")
+		})
 	}
 }

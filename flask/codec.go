@@ -25,7 +25,7 @@ func (c *Codec) Signer() *Signer { return c.signer }
 // cookie is written uncompressed unless it would then exceed
 // MaxCookieSize. See the package documentation for the measurements
 // behind the figure.
-const AutoCompressMin = 1024
+const AutoCompressMin = 512
 
 // bytePool holds scratch buffers for encoding and decoding.
 var bytePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
