@@ -78,7 +78,7 @@ type decoder struct {
 	// of them. It is never pooled, and bytes once written never change,
 	// which is what unsafe.String requires.
 	arena []byte
-	plain    bool // leave tags alone (tests read the oracle's plain JSON)
+	plain bool // leave tags alone (tests read the oracle's plain JSON)
 }
 
 func (d *decoder) errorf(format string, args ...any) error {
