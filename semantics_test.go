@@ -636,3 +636,55 @@ func TestFlashDefaultCategory(t *testing.T) {
 		t.Errorf("_flashes = %v", got)
 	}
 }
+
+// TestDestroyThenFlash: logging out and leaving a message for the next page
+// ends the owner's cookies and keeps only the message.
+func TestDestroyThenFlash(t *testing.T) {
+	f := newFixture(t)
+	gens := session.NewMemoryGenerations()
+	f.m.Generations = gens
+	v := f.mint(t, map[string]any{"usuario": "Maria", "_sk_owner": "u1", "_sk_gen": int64(0)}, f.clock.Now())
+	rec := f.serve(t, func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		s.Destroy()
+		s.Flash("message", "Até logo!")
+	}, "session="+v)
+	got := f.decode(t, cookieValue(rec.Header(), "session"))
+	if fmt.Sprint(got) != "map[_flashes:[[message Até logo!]]]" {
+		t.Errorf("after Destroy and Flash: %v", got)
+	}
+	if g, _ := gens.Generation(t.Context(), "u1"); g != 1 {
+		t.Errorf("generation %d after Destroy, want 1", g)
+	}
+}
+
+// TestRenewBeforeSetOwnerKeepsOtherSessions: at login, Renew then SetOwner
+// leaves the owner's other cookies valid; SetOwner then Renew ends them.
+func TestRenewBeforeSetOwnerKeepsOtherSessions(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		renewFirst bool
+		wantOther  string
+	}{{"Renew then SetOwner", true, "Maria"}, {"SetOwner then Renew", false, "anon"}} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.m.Generations = session.NewMemoryGenerations()
+			login := func(w http.ResponseWriter, r *http.Request) {
+				s := session.FromContext(r.Context())
+				if tt.renewFirst {
+					s.Renew()
+					s.SetOwner("u1")
+				} else {
+					s.SetOwner("u1")
+					s.Renew()
+				}
+				s.Set("usuario", "Maria")
+			}
+			other := cookieValue(f.serve(t, login, "").Header(), "session")
+			f.serve(t, login, "")
+			if got := f.serve(t, whoHandler, "session="+other).Body.String(); got != tt.wantOther {
+				t.Errorf("the other browser's session after a second login: %q, want %q", got, tt.wantOther)
+			}
+		})
+	}
+}

@@ -194,3 +194,24 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("%d flashes, want %d", got, workers*each/10)
 	}
 }
+
+// TestHijackWithPendingCookieWarns: a session change before a hijack
+// cannot be sent by the middleware; it says so.
+func TestHijackWithPendingCookieWarns(t *testing.T) {
+	f := newFixture(t)
+	srv, c := f.server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Set("ws", true)
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		buf.WriteString("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+		buf.Flush()
+	}))
+	get(t, c, srv.URL)
+	if !strings.Contains(f.logs.String(), "hijacked") {
+		t.Errorf("no warning:\n%s", f.logs)
+	}
+}
