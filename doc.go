@@ -71,8 +71,10 @@
 // logged and reported by Session.Err as ErrCommitted. If saving fails, the
 // ErrorHandler writes the response and the handler's later writes are
 // dropped (Write returns an error). The wrapped ResponseWriter supports
-// Flush, Hijack and Unwrap, so http.ResponseController works. Reads made
-// after the headers were written are not reflected in Vary.
+// Flush, Hijack and Unwrap, so http.ResponseController works. A read made
+// after the headers were written cannot add Vary: Cookie any more; it is
+// logged as a warning, since a shared cache could then serve the response
+// to another user.
 //
 // # Reserved keys
 //

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -97,7 +98,9 @@ type Session struct {
 	expiry time.Time
 
 	committed bool  // the session went out with the response headers
+	varySent  bool  // the committed headers carry Vary: Cookie
 	late      bool  // changed after committed; logged once
+	lateRead  bool  // read after committed without Vary; logged once
 	setErr    error // a value Set could not hold; reported at commit
 	err       error // load or commit error, or ErrCommitted
 }
@@ -123,6 +126,15 @@ func newSession(m *Manager, ctx context.Context) *Session {
 // change made too late to be saved. The caller holds s.mu.
 func (s *Session) touch(change bool, key string) {
 	s.accessed = true
+	if s.committed && !s.varySent && !s.lateRead && !change {
+		// The response may now depend on the session, but its headers are
+		// gone: a shared cache could serve it to another user.
+		s.lateRead = true
+		if s.m != nil {
+			s.m.logger().LogAttrs(s.ctx, slog.LevelWarn,
+				"session: read after the response headers were written, so they lack Vary: Cookie; read the session before writing the response")
+		}
+	}
 	if !change {
 		return
 	}

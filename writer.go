@@ -48,7 +48,8 @@ func (w *responseWriter) commit() bool {
 	if err != nil && s.err == nil {
 		s.err = err
 	}
-	accessed := s.accessed
+	vary := err == nil && (s.accessed || c != nil)
+	s.varySent = vary
 	s.mu.Unlock()
 	if err != nil {
 		w.state = failed
@@ -57,7 +58,7 @@ func (w *responseWriter) commit() bool {
 	}
 	w.state = done
 	h := w.ResponseWriter.Header()
-	if accessed || c != nil {
+	if vary {
 		addVary(h)
 	}
 	if c != nil {

@@ -47,7 +47,7 @@ func TestCommitBeforeHeaders(t *testing.T) {
 		}, false, true},
 		{"Write then read", func(w http.ResponseWriter, s *session.Session) {
 			io.WriteString(w, "body")
-			s.Has("a")
+			s.Has("a") // logged: the headers lack Vary
 		}, false, false},
 	}
 	for _, tt := range tests {
@@ -66,8 +66,12 @@ func TestCommitBeforeHeaders(t *testing.T) {
 			if late != tt.late {
 				t.Errorf("Err() = %v, late change reported %v, want %v", s.Err(), late, tt.late)
 			}
-			if logged := strings.Contains(f.logs.String(), "after the response headers were written"); logged != tt.late {
+			if logged := strings.Contains(f.logs.String(), "changed after the response headers were written"); logged != tt.late {
 				t.Errorf("late change logged %v, want %v:\n%s", logged, tt.late, f.logs)
+			}
+			lateRead := tt.name == "Write then read"
+			if logged := strings.Contains(f.logs.String(), "lack Vary"); logged != lateRead {
+				t.Errorf("late read logged %v, want %v:\n%s", logged, lateRead, f.logs)
 			}
 		})
 	}
