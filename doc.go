@@ -27,8 +27,8 @@
 //
 // # Flask semantics
 //
-// The session follows Flask's SecureCookieSessionInterface (see
-// docs/FLASK.md): values are Flask's tagged JSON, signed with Flask's
+// The session follows Flask's SecureCookieSessionInterface (package flask
+// holds the wire format): values are Flask's tagged JSON, signed with Flask's
 // itsdangerous settings; the permanent flag is the "_permanent" key and
 // flash messages are (category, message) tuples under "_flashes", so a
 // flash set on one side is shown by the other. Set-Cookie is sent only when
