@@ -266,6 +266,94 @@ func TestDifferentialFlask(t *testing.T) {
 	}
 }
 
+// readCases are tagged JSON texts whose reading both sides must agree on,
+// or where Go refuses on purpose (readDeviations).
+var readCases = []string{
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 GMT"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 +0200"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 -0130"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 UTC"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 UT"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 Z"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 EST"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 PDT"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 XYZ"}}`,
+	`{"d":{" d":"Tuesday, 14-Nov-23 22:13:20 CST"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13 GMT"}}`,
+	`{"d":{" d":"Tue, 14 Nov 23 22:13:20 GMT"}}`,
+	`{"d":{" d":"Thu, 01 Jan 1970 00:00:00 GMT"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22.13.20 GMT"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22.13 GMT"}}`,
+	`{"d":{" d":"Tue,14 Nov 2023 22:13:20 GMT"}}`,
+	`{"d":{" d":"Nov 14 2023 22:13:20 GMT"}}`,
+	`{"d":{" d":"14 November 2023 22:13:20 -0000"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20+0100"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20-0100"}}`,
+	`{"d":{" d":"14 Nov 2023, 22:13:20 GMT"}}`,
+	`{"d":{" d":"14 Nov 22:13:20 2023 GMT"}}`,
+	`{"d":{" d":"29 Feb 2023 00:00:00 GMT"}}`,
+	`{"d":{" d":"29 Feb 2024 00:00:00 GMT"}}`,
+	`{"d":{" d":"14 Nov 2_023 22:13:20 GMT"}}`,
+	`{"d":{" d":"14 Nov +2023 22:13:20 GMT"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:60 GMT"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 +2400"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 +2359"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 +0099"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 -0000"}}`,
+	`{"d":{" d":"Mon 14 Nov 2023 22:13:20"}}`,
+	`{"d":{" d":"14 Nov 2023"}}`,
+	`{"d":{" d":"01 Jan 0001 00:00:00 GMT"}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 22:13:20 gmt"}}`,
+	`{"d":{" d":"Tue, 4 Nov 2023 22:13:20 GMT"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 GMT"}}`,
+	`{"d":{" d":"Tuesday, 14-Nov-23 22:13:20 GMT"}}`,
+	`{"d":{" d":"Tuesday, 14-Nov-99 22:13:20 GMT"}}`,
+	`{"d":{" d":"Tue Nov 14 22:13:20 2023"}}`,
+	`{"d":{" d":"Tue Nov  4 22:13:20 2023"}}`,
+	`{"d":{" d":"  Tue, 14 Nov 2023 22:13:20 GMT  "}}`,
+	`{"d":{" d":"Mon, 06 Aug 0085 11:27:41 GMT"}}`,
+	`{"d":{" d":"Sun, 02 Jan 0005 03:04:05 GMT"}}`,
+	`{"d":{" d":"Fri, 31 Dec 9999 23:59:59 GMT"}}`,
+	`{"d":{" d":"nope"}}`,
+	`{"d":{" d":""}}`,
+	`{"d":{" d":"Tue, 14 Nov 2023 25:13:20 GMT"}}`,
+	`{"u":{" u":"12345678-1234-5678-1234-567812345678"}}`,
+	`{"u":{" u":"{12345678-1234-5678-1234-567812345678}"}}`,
+	`{"u":{" u":"urn:uuid:12345678-1234-5678-1234-567812345678"}}`,
+	`{"u":{" u":"ABCDEFABCDEFABCDEFABCDEFABCDEFAB"}}`,
+	`{"u":{" u":"xyz"}}`,
+	`{"b":{" b":"AP8="}}`,
+	`{"b":{" b":""}}`,
+	`{"b":{" b":"AP8"}}`,
+	`{"b":{" b":123}}`,
+	`{"t":{" t":[]}}`,
+	`{"t":{" t":[{" t":[1]},{" b":"AA=="}]}}`,
+	`{"t":{" t":5}}`,
+	`{"t":{" t":"abc"}}`,
+	`{"m":{" m":"<b>"}}`,
+	`{"m":{" m":5}}`,
+	`{"di":{" di":{" t__":[1,2]}}}`,
+	`{"di":{" di":{"xy":1}}}`,
+	`{"di":{" di":{"x":1}}}`,
+	`{"di":{" di":{"a\u00e9\ud83d\ude00":1}}}`,
+	`{"di":{" di":"s"}}`,
+	`{"di":{" di":{}}}`,
+	`{"di":{" di":{"a__":1,"b__":2}}}`,
+	`{"x":{" x":1}}`,
+	`{"x":{" t":[1],"a":2}}`,
+	`{"n":[1.0,-0.0,1E5,1e400,-1e400,NaN,12345678901234567890123,-0,1.5e-7]}`,
+	`{"s":"\u0000\u001f\u007f\u2028\ud83d\ude00\/"}`,
+	` { "w" : [ 1 , 2 ] } `,
+}
+
+// readDeviations are readCases Flask reads and Go refuses, on purpose (see
+// the package documentation).
+var readDeviations = map[string]bool{
+	`{"t":{" t":"abc"}}`:               true, // Flask: ('a', 'b', 'c')
+	`{"m":{" m":5}}`:                   true, // Flask: Markup('5')
+	`{"di":{" di":{"a__":1,"b__":2}}}`: true, // Flask keeps the first key only
+}
+
 // diffCase is one generated session and how the Go side wrote it.
 type diffCase struct {
 	name      string
@@ -345,8 +433,34 @@ func differential(t *testing.T, python, version string) {
 		ages = append(ages, ageCase{ck, off <= 0 && off >= -3600})
 		reqs = append(reqs, oracleRequest{Op: "verify", Key: key, Now: now, MaxAge: 3600, Cookie: ck})
 	}
+	// Tagged JSON read by both sides: how each reads tags, dates and
+	// UUID spellings shows in what it writes back.
+	base := len(reqs)
+	for _, in := range readCases {
+		reqs = append(reqs, oracleRequest{Op: "sign", Key: key, Now: now, TaggedJSON: in})
+	}
 	start := time.Now()
 	answers := runOracle(t, python, reqs)
+	for i, in := range readCases {
+		ans := answers[base+i]
+		v, err := Unmarshal([]byte(in))
+		var got []byte
+		if err == nil {
+			got, err = Marshal(v)
+		}
+		deviation := readDeviations[in]
+		switch {
+		case ans.Exception != "" && err == nil:
+			t.Errorf("read %s: Flask fails (%s), Go reads %s", in, ans.Exception, got)
+		case ans.Exception == "" && err != nil && !deviation:
+			t.Errorf("read %s: Flask reads %s, Go fails: %v", in, ans.PayloadJSON, err)
+		case ans.Exception == "" && err == nil && deviation:
+			t.Errorf("read %s: listed as a deviation but Go reads it", in)
+		case ans.Exception == "" && err == nil && string(got) != ans.PayloadJSON:
+			t.Errorf("read %s:\n Flask %s\n Go    %s", in, ans.PayloadJSON, got)
+		}
+	}
+	answers = answers[:base]
 	for i, a := range ages {
 		ans := answers[2*len(cases)+i]
 		goCodec := NewCodec(mustSigner(t, key))

@@ -23,7 +23,9 @@ import (
 // Accepted values: nil, bool, string, every int and uint type, float32,
 // float64, *big.Int, json.Number, []byte, Tuple, Markup, UUID, time.Time,
 // []any, []string, map[string]any, map[string]string, and other slices,
-// arrays and string-keyed maps through reflection. Anything else, strings
+// arrays and string-keyed maps through reflection (a nil slice or map is
+// written empty, as a Python session never holds None for them). Anything
+// else, strings
 // that are not valid UTF-8, times outside years 1–9999 and nesting deeper
 // than DefaultMaxDepth (a map that contains itself, say) give
 // ErrUnsupported or ErrTooDeep.
@@ -279,10 +281,6 @@ func (e *encoder) value(v any, depth int) error {
 func (e *encoder) reflectValue(rv reflect.Value, depth int) error {
 	switch rv.Kind() {
 	case reflect.Slice, reflect.Array:
-		if rv.Kind() == reflect.Slice && rv.IsNil() {
-			e.buf = append(e.buf, "null"...)
-			return nil
-		}
 		if err := e.deeper(depth); err != nil {
 			return err
 		}
@@ -300,10 +298,6 @@ func (e *encoder) reflectValue(rv reflect.Value, depth int) error {
 	case reflect.Map:
 		if rv.Type().Key().Kind() != reflect.String {
 			break
-		}
-		if rv.IsNil() {
-			e.buf = append(e.buf, "null"...)
-			return nil
 		}
 		if err := e.deeper(depth); err != nil {
 			return err

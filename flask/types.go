@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
 )
 
 var (
@@ -51,46 +52,195 @@ func ParseUUID(s string) (UUID, error) {
 	return u, nil
 }
 
-// parseHTTPDate reads the date forms werkzeug's parse_date reads in
-// practice: RFC 1123 (what Flask writes), RFC 850 and asctime, with "GMT",
-// "UT", "UTC", "Z" or a numeric offset. The result is in UTC. Werkzeug's
-// parser (email.utils) accepts still looser spellings; a " d" value that
-// this function cannot read decodes to nil, as an unparseable one does in
-// Flask.
+// parseHTTPDate reads a " d" value as werkzeug's parse_date does: with
+// email.utils's parsedate_to_datetime, whose lenient parser (day names
+// optional, RFC 850 and asctime forms, two-digit years, US zone names,
+// numeric offsets) is ported here rule for rule. The result is in UTC.
+// Like werkzeug, it reports false (nil in the session) for anything that
+// parser refuses or that is not a valid date.
 func parseHTTPDate(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) > 64 {
+	if len(s) > 128 {
 		return time.Time{}, false
 	}
-	for _, layout := range httpDateLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			t = t.UTC()
-			// email.utils reads any year below 100 as two-digit: 0–68 is
-			// 20xx, 69–99 is 19xx. Flask therefore reads back the year
-			// 0085 it wrote as 1985; so does this function.
-			if y := t.Year(); y < 100 {
-				if y <= 68 {
-					t = t.AddDate(2000, 0, 0)
-				} else {
-					t = t.AddDate(1900, 0, 0)
-				}
-			}
-			return t, true
+	data := strings.FieldsFunc(s, isPySpace)
+	if len(data) == 0 {
+		return time.Time{}, false
+	}
+	if strings.HasSuffix(data[0], ",") || isDayName(strings.ToLower(data[0])) {
+		data = data[1:]
+	} else if i := strings.LastIndexByte(data[0], ','); i >= 0 {
+		data[0] = data[0][i+1:]
+	}
+	if len(data) == 3 { // RFC 850: 14-Nov-23
+		if stuff := strings.Split(data[0], "-"); len(stuff) == 3 {
+			data = append(stuff, data[1:]...)
 		}
 	}
-	return time.Time{}, false
+	if len(data) == 4 {
+		s := data[3]
+		i := strings.IndexByte(s, '+')
+		if i == -1 {
+			i = strings.IndexByte(s, '-')
+		}
+		if i > 0 {
+			data = append(data[:3:3], s[:i], s[i:])
+		} else {
+			data = append(data, "")
+		}
+	}
+	if len(data) < 5 {
+		return time.Time{}, false
+	}
+	dd, mm, yy, tm, tz := data[0], data[1], data[2], data[3], data[4]
+	if dd == "" || mm == "" || yy == "" {
+		return time.Time{}, false
+	}
+	month := monthIndex(strings.ToLower(mm))
+	if month == 0 {
+		dd, mm = mm, strings.ToLower(dd)
+		if month = monthIndex(mm); month == 0 {
+			return time.Time{}, false
+		}
+	}
+	dd = strings.TrimSuffix(dd, ",")
+	if strings.IndexByte(yy, ':') > 0 {
+		yy, tm = tm, yy
+	}
+	if strings.HasSuffix(yy, ",") {
+		if yy = yy[:len(yy)-1]; yy == "" {
+			return time.Time{}, false
+		}
+	}
+	if yy == "" || yy[0] < '0' || yy[0] > '9' {
+		yy, tz = tz, yy
+	}
+	tm = strings.TrimSuffix(tm, ",")
+	parts := strings.Split(tm, ":")
+	if len(parts) == 1 && strings.Contains(tm, ".") {
+		parts = strings.Split(tm, ".")
+	}
+	var thh, tmm, tss string
+	switch len(parts) {
+	case 2:
+		thh, tmm, tss = parts[0], parts[1], "0"
+	case 3:
+		thh, tmm, tss = parts[0], parts[1], parts[2]
+	default:
+		return time.Time{}, false
+	}
+	var n [5]int64
+	for i, f := range []string{yy, dd, thh, tmm, tss} {
+		v, ok := pyInt(f)
+		if !ok {
+			return time.Time{}, false
+		}
+		n[i] = v
+	}
+	year, day, hour, minute, sec := n[0], n[1], n[2], n[3], n[4]
+	if year < 100 {
+		if year > 68 {
+			year += 1900
+		} else {
+			year += 2000
+		}
+	}
+	offset := int64(0)
+	if o, ok := emailZones[strings.ToUpper(tz)]; ok {
+		offset = o
+	} else if o, ok := pyInt(tz); ok {
+		offset = o
+	}
+	if offset != 0 {
+		sign := int64(1)
+		if offset < 0 {
+			sign, offset = -1, -offset
+		}
+		if offset > 1<<40 {
+			return time.Time{}, false
+		}
+		offset = sign * (offset/100*3600 + offset%100*60)
+		if offset <= -86400 || offset >= 86400 { // datetime.timezone's range
+			return time.Time{}, false
+		}
+	}
+	// datetime(...) refuses out-of-range fields.
+	if year < 1 || year > 9999 || day < 1 || day > int64(daysIn(time.Month(month), int(year))) ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(int(year), time.Month(month), int(day), int(hour), int(minute), int(sec), 0, time.UTC)
+	return t.Add(-time.Duration(offset) * time.Second), true
 }
 
-var httpDateLayouts = []string{
-	"Mon, 02 Jan 2006 15:04:05 GMT",
-	"Mon, 2 Jan 2006 15:04:05 GMT",
-	"Mon, 02 Jan 2006 15:04:05 UTC",
-	"Mon, 02 Jan 2006 15:04:05 UT",
-	"Mon, 02 Jan 2006 15:04:05 Z",
-	"Mon, 02 Jan 2006 15:04:05 -0700",
-	"Mon, 2 Jan 2006 15:04:05 -0700",
-	"02 Jan 2006 15:04:05 GMT",
-	"02 Jan 2006 15:04:05 -0700",
-	"Monday, 02-Jan-06 15:04:05 GMT",
-	"Mon Jan _2 15:04:05 2006",
+// isPySpace is Python's str.isspace, which str.split() splits on.
+func isPySpace(r rune) bool {
+	return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f
+}
+
+func isDayName(s string) bool {
+	switch s {
+	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
+		return true
+	}
+	return false
+}
+
+var monthNames = []string{
+	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+	"january", "february", "march", "april", "may", "june", "july", "august",
+	"september", "october", "november", "december",
+}
+
+// monthIndex is 1–12 for a month name or abbreviation, else 0.
+func monthIndex(s string) int {
+	for i, m := range monthNames {
+		if s == m {
+			return i%12 + 1
+		}
+	}
+	return 0
+}
+
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// emailZones are the zone names email.utils knows, as ±hhmm.
+var emailZones = map[string]int64{
+	"UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+	"AST": -400, "ADT": -300, "EST": -500, "EDT": -400, "CST": -600,
+	"CDT": -500, "MST": -700, "MDT": -600, "PST": -800, "PDT": -700,
+}
+
+// pyInt is Python's int(s) for ASCII text: an optional sign, digits with
+// single underscores between them. It refuses values beyond 18 digits
+// (none is a valid date field).
+func pyInt(s string) (int64, bool) {
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
+		return 0, false
+	}
+	var v int64
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '_' {
+			continue
+		}
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if digits++; digits > 18 {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
