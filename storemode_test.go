@@ -1,0 +1,759 @@
+package session_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/memstore"
+	"github.com/sessionkit/session/redisstore"
+	"github.com/sessionkit/session/storetest"
+)
+
+// countingStore counts the calls made to a real store, by method.
+type countingStore struct {
+	session.Store
+	mu    sync.Mutex // guards calls
+	calls map[string]int
+}
+
+func newCountingStore(s session.Store) *countingStore {
+	return &countingStore{Store: s, calls: map[string]int{}}
+}
+
+func (c *countingStore) count(method string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls[method]++
+}
+
+// n returns how many calls of the named methods were made.
+func (c *countingStore) n(methods ...string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	total := 0
+	for _, m := range methods {
+		total += c.calls[m]
+	}
+	return total
+}
+
+// writes returns how many write calls were made.
+func (c *countingStore) writes() int {
+	return c.n("Create", "Update", "Touch", "Renew", "Delete", "DestroyAll")
+}
+
+func (c *countingStore) Create(ctx context.Context, id string, rec session.Record) error {
+	c.count("Create")
+	return c.Store.Create(ctx, id, rec)
+}
+
+func (c *countingStore) Load(ctx context.Context, id string) (session.Record, error) {
+	c.count("Load")
+	return c.Store.Load(ctx, id)
+}
+
+func (c *countingStore) Update(ctx context.Context, id string, rec session.Record) (int64, error) {
+	c.count("Update")
+	return c.Store.Update(ctx, id, rec)
+}
+
+func (c *countingStore) Touch(ctx context.Context, id string, expiry time.Time) error {
+	c.count("Touch")
+	return c.Store.Touch(ctx, id, expiry)
+}
+
+func (c *countingStore) Renew(ctx context.Context, oldID, newID string, rec session.Record) (int64, error) {
+	c.count("Renew")
+	return c.Store.Renew(ctx, oldID, newID, rec)
+}
+
+func (c *countingStore) Delete(ctx context.Context, id string) error {
+	c.count("Delete")
+	return c.Store.Delete(ctx, id)
+}
+
+func (c *countingStore) DestroyAll(ctx context.Context, owner string) (int, error) {
+	c.count("DestroyAll")
+	return c.Store.DestroyAll(ctx, owner)
+}
+
+// smClock is a settable clock shared by a Manager and a memstore.
+type smClock struct {
+	mu sync.Mutex // guards t
+	t  time.Time
+}
+
+func (c *smClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *smClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// smSite is a Manager with a server-side store behind an httptest server
+// whose routes play the lesson's pages.
+type smSite struct {
+	m     *session.Manager
+	store *countingStore
+	clock *smClock
+	url   string
+	logs  *strings.Builder
+	// gate, when set, is where /slow waits after loading the session.
+	gate    chan struct{}
+	arrived chan struct{}
+}
+
+// smBackends are the stores the server-side tests run against: memstore
+// always, Redis when reachable.
+func smBackends(t *testing.T) map[string]func(t *testing.T, clock *smClock) session.Store {
+	b := map[string]func(t *testing.T, clock *smClock) session.Store{
+		"memstore": func(t *testing.T, clock *smClock) session.Store {
+			s := memstore.New()
+			s.Now = clock.Now
+			return s
+		},
+	}
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err := c.Ping(ctx).Err()
+	c.Close()
+	switch {
+	case err == nil:
+		b["redis"] = func(t *testing.T, clock *smClock) session.Store { return smRedis(t, "127.0.0.1:6379") }
+	case os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1":
+		t.Fatalf("Redis at 127.0.0.1:6379: %v (SESSIONKIT_REQUIRE_ALL=1)", err)
+	default:
+		t.Logf("Redis at 127.0.0.1:6379 is not reachable (%v); running against memstore only", err)
+	}
+	return b
+}
+
+// smRedis returns a Redis store under a prefix of its own, removed when the
+// test ends.
+func smRedis(t *testing.T, addr string) *redisstore.Store {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true, DialTimeout: 200 * time.Millisecond})
+	s, err := redisstore.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Prefix = "sessionkit-test:" + storetest.NewID()[:12] + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := c.Scan(ctx, 0, s.Prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			c.Del(ctx, iter.Val())
+		}
+		c.Close()
+	})
+	return s
+}
+
+func newSMSite(t *testing.T, store session.Store, clock *smClock, configure func(*session.Manager)) *smSite {
+	t.Helper()
+	m, err := session.New([]byte(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := &smSite{m: m, clock: clock, logs: &strings.Builder{}}
+	var logMu sync.Mutex // guards site.logs
+	m.Now = clock.Now
+	m.Logger = slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return site.logs.Write(p)
+	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	site.store = newCountingStore(store)
+	m.Store = site.store
+	if configure != nil {
+		configure(m)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		s.Set("usuario", r.URL.Query().Get("u"))
+		s.SetOwner(r.URL.Query().Get("u"))
+		if err := s.Renew(); err != nil {
+			t.Error(err)
+		}
+		io.WriteString(w, "ok")
+	})
+	mux.HandleFunc("/set", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		for k, v := range r.URL.Query() {
+			s.Set(k, v[0])
+		}
+		io.WriteString(w, "ok")
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		// Random text: compression cannot bring it under the limit.
+		var big strings.Builder
+		for big.Len() < 5000 {
+			big.WriteString(storetest.NewID())
+		}
+		s.Set("big", big.String())
+		io.WriteString(w, "ok")
+	})
+	mux.HandleFunc("/small", func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Delete("big")
+		io.WriteString(w, "ok")
+	})
+	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		var keys []string
+		for k, v := range s.All() {
+			keys = append(keys, k+"="+toString(v))
+		}
+		io.WriteString(w, strings.Join(keys, ","))
+	})
+	mux.HandleFunc("/clear", func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Clear()
+		io.WriteString(w, "cleared")
+	})
+	mux.HandleFunc("/logout", func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Destroy()
+		io.WriteString(w, "bye")
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		_ = s.Len() // loaded and looked at
+		site.arrived <- struct{}{}
+		<-site.gate
+		for k, v := range r.URL.Query() {
+			s.Set(k, v[0])
+		}
+		io.WriteString(w, "slow ok")
+	})
+	srv := httptest.NewServer(m.Handler(mux))
+	t.Cleanup(srv.Close)
+	site.url = srv.URL
+	return site
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func toString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return "?"
+}
+
+// smResult is one response of the site.
+type smResult struct {
+	status int
+	body   string
+	cookie string // the session cookie's new value; "" if none was set
+	set    bool   // a session Set-Cookie was sent
+}
+
+// do sends a GET for path with the session cookie value (may be empty).
+func (s *smSite) do(t *testing.T, path, cookie string) smResult {
+	t.Helper()
+	req, err := http.NewRequest("GET", s.url+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: "session", Value: cookie})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	res := smResult{status: resp.StatusCode, body: string(body)}
+	for _, c := range resp.Cookies() {
+		if c.Name == "session" {
+			res.set, res.cookie = true, c.Value
+		}
+	}
+	return res
+}
+
+// idOf returns the session ID an ID cookie carries, or "" for a data
+// cookie.
+func (s *smSite) idOf(t *testing.T, cookie string) string {
+	t.Helper()
+	payload, _, _, err := s.m.Codec().Signer().Unsign(cookie)
+	if err != nil {
+		t.Fatalf("cookie %q: %v", cookie, err)
+	}
+	id, ok := strings.CutPrefix(payload, "sk~")
+	if !ok {
+		return ""
+	}
+	if len(id) != 43 {
+		t.Fatalf("session id %q is not 43 characters", id)
+	}
+	return id
+}
+
+func (s *smSite) login(t *testing.T, user string) string {
+	t.Helper()
+	res := s.do(t, "/login?u="+user, "")
+	if res.status != 200 || res.cookie == "" {
+		t.Fatalf("login: %+v", res)
+	}
+	return res.cookie
+}
+
+func forEachBackend(t *testing.T, f func(t *testing.T, newStore func(t *testing.T, clock *smClock) session.Store)) {
+	for name, newStore := range smBackends(t) {
+		t.Run(name, func(t *testing.T) { f(t, newStore) })
+	}
+}
+
+func newClockNow() *smClock { return &smClock{t: time.Now().Truncate(time.Second)} }
+
+func TestStoreRoundTrip(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
+		clock := newClockNow()
+		site := newSMSite(t, newStore(t, clock), clock, nil)
+		cookie := site.login(t, "Maria")
+		id := site.idOf(t, cookie)
+		if id == "" {
+			t.Fatalf("cookie %q does not carry a session id", cookie)
+		}
+		rec, err := site.store.Load(context.Background(), id)
+		if err != nil || !strings.Contains(string(rec.Data), `"usuario":"Maria"`) || rec.Owner != "Maria" {
+			t.Fatalf("stored record = %q owner %q, %v", rec.Data, rec.Owner, err)
+		}
+		if res := site.do(t, "/get", cookie); res.body != "usuario=Maria" {
+			t.Fatalf("/get = %q; want usuario=Maria", res.body)
+		}
+		res := site.do(t, "/set?tema=escuro", cookie)
+		if site.idOf(t, res.cookie) != id {
+			t.Fatalf("a save changed the session id")
+		}
+		if res := site.do(t, "/get", cookie); res.body != "tema=escuro,usuario=Maria" {
+			t.Fatalf("/get = %q", res.body)
+		}
+		// Logout deletes the record and the cookie.
+		res = site.do(t, "/logout", cookie)
+		if !res.set || res.cookie != "" {
+			t.Fatalf("logout response: %+v; want a deletion cookie", res)
+		}
+		if _, err := site.store.Load(context.Background(), id); !errors.Is(err, session.ErrNotFound) {
+			t.Fatalf("record after logout: %v", err)
+		}
+		if res := site.do(t, "/get", cookie); res.body != "" || res.set {
+			t.Fatalf("replayed cookie after logout: %+v; want an empty session", res)
+		}
+	})
+}
+
+// TestStoreForgedIDNeverReachesStore sends cookies that are not validly
+// signed IDs: the store is never asked.
+func TestStoreForgedIDNeverReachesStore(t *testing.T) {
+	clock := newClockNow()
+	site := newSMSite(t, memstore.New(), clock, nil)
+	signer := site.m.Codec().Signer()
+	good := site.login(t, "Maria")
+	goodID := site.idOf(t, good)
+	loads := site.store.n("Load")
+	for name, cookie := range map[string]string{
+		"raw id":          goodID,
+		"prefixed id":     "sk~" + goodID,
+		"bad signature":   good[:len(good)-2] + "AA",
+		"other key":       mustSigner(t, "another key entirely, also long enough").Sign("sk~"+goodID, clock.Now()),
+		"short id":        signer.Sign("sk~"+goodID[:42], clock.Now()),
+		"glob id":         signer.Sign("sk~*", clock.Now()),
+		"expired":         signer.Sign("sk~"+goodID, clock.Now().Add(-32*24*time.Hour)),
+		"data not an id":  signer.Sign("eyJhIjoxfQ", clock.Now()),
+		"empty":           "",
+		"huge":            strings.Repeat("A", 5000),
+		"non-canonical":   signer.Sign("sk~"+goodID[:42]+"p", clock.Now()),
+		"sql":             signer.Sign("sk~'OR'1'='1", clock.Now()),
+		"two dots inside": "sk~a.b.c.d",
+	} {
+		res := site.do(t, "/get", cookie)
+		if res.status != 200 || res.body != "" || res.set {
+			t.Errorf("%s: %+v; want 200, an empty session, no Set-Cookie", name, res)
+		}
+	}
+	if n := site.store.n("Load"); n != loads {
+		t.Fatalf("%d store loads for forged cookies; want 0", n-loads)
+	}
+}
+
+func mustSigner(t *testing.T, key string) interface {
+	Sign(string, time.Time) string
+} {
+	t.Helper()
+	m, err := session.New([]byte(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Codec().Signer()
+}
+
+// TestStoreUnknownIDNotAdopted presents a validly signed ID with no record:
+// the session is anonymous and a write creates another ID.
+func TestStoreUnknownIDNotAdopted(t *testing.T) {
+	clock := newClockNow()
+	site := newSMSite(t, memstore.New(), clock, nil)
+	planted := storetest.NewID()
+	cookie := site.m.Codec().Signer().Sign("sk~"+planted, clock.Now())
+	if res := site.do(t, "/get", cookie); res.body != "" || res.set {
+		t.Fatalf("unknown id: %+v; want an empty session and no Set-Cookie", res)
+	}
+	res := site.do(t, "/set?a=1", cookie)
+	if id := site.idOf(t, res.cookie); id == planted || id == "" {
+		t.Fatalf("the write went to id %q; want a fresh server-made id", id)
+	}
+	if _, err := site.store.Load(context.Background(), planted); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("the planted id exists: %v", err)
+	}
+}
+
+// TestStoreReadOnlyWrites counts store writes of read-only requests: none
+// inside the touch interval, one Touch after it (SECURITY.md F-21 too).
+func TestStoreReadOnlyWrites(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
+		clock := newClockNow()
+		site := newSMSite(t, newStore(t, clock), clock, func(m *session.Manager) {
+			m.Lifetime = time.Hour
+			m.Store = &session.StoreOptions{Store: m.Store, TouchInterval: 5 * time.Minute}
+		})
+		// Anonymous visitors who only read cost nothing.
+		for range 20 {
+			if res := site.do(t, "/get", ""); res.set {
+				t.Fatalf("anonymous read set a cookie: %+v", res)
+			}
+		}
+		if w := site.store.writes(); w != 0 {
+			t.Fatalf("%d store writes for anonymous reads; want 0", w)
+		}
+		cookie := site.do(t, "/set?usuario=Maria", "").cookie
+		id := site.idOf(t, cookie)
+		before := site.store.writes()
+		for range 20 {
+			clock.Add(10 * time.Second) // 200 s in all, inside the 5 min interval
+			res := site.do(t, "/get", cookie)
+			if res.body != "usuario=Maria" || res.set {
+				t.Fatalf("read-only request: %+v; want the session and no Set-Cookie", res)
+			}
+		}
+		if w := site.store.writes() - before; w != 0 {
+			t.Fatalf("%d store writes for read-only requests inside the touch interval; want 0", w)
+		}
+		clock.Add(2 * time.Minute)
+		res := site.do(t, "/get", cookie)
+		if w := site.store.n("Touch"); w != 1 || site.store.writes()-before != 1 {
+			t.Fatalf("after the touch interval: %d touches, %d writes; want 1, 1", w, site.store.writes()-before)
+		}
+		if site.idOf(t, res.cookie) != id {
+			t.Fatalf("the touch re-sent cookie %q; want the same id re-signed", res.cookie)
+		}
+		rec, err := site.store.Load(context.Background(), id)
+		if err != nil || !rec.Expiry.Equal(clock.Now().Add(time.Hour)) {
+			t.Fatalf("expiry after touch = %v, %v; want %v", rec.Expiry, err, clock.Now().Add(time.Hour))
+		}
+		site.do(t, "/get", res.cookie)
+		if site.store.writes()-before != 1 {
+			t.Fatalf("a read right after the touch wrote again")
+		}
+	})
+}
+
+// TestStoreLostUpdate: two requests change different keys of one session
+// at the same time; both changes persist (SECURITY.md F-16).
+func TestStoreLostUpdate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
+		clock := newClockNow()
+		site := newSMSite(t, newStore(t, clock), clock, nil)
+		cookie := site.do(t, "/set?usuario=Maria", "").cookie
+		site.gate, site.arrived = make(chan struct{}), make(chan struct{})
+		done := make(chan smResult)
+		go func() { done <- site.do(t, "/slow?carrinho=livro", cookie) }()
+		<-site.arrived
+		if res := site.do(t, "/set?tema=escuro", cookie); res.status != 200 {
+			t.Fatalf("fast request: %+v", res)
+		}
+		close(site.gate)
+		if res := <-done; res.status != 200 || !res.set {
+			t.Fatalf("slow request: %+v", res)
+		}
+		if res := site.do(t, "/get", cookie); res.body != "carrinho=livro,tema=escuro,usuario=Maria" {
+			t.Fatalf("after both saves: %q; want every key", res.body)
+		}
+		if site.store.n("Update") != 3 || site.store.n("Load") < 3 {
+			t.Fatalf("calls %v; want the slow save to conflict once and merge", site.store.calls)
+		}
+	})
+}
+
+// TestStoreNoResurrection: a slow request saves after a logout; the
+// session stays ended (SECURITY.md F-17).
+func TestStoreNoResurrection(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
+		clock := newClockNow()
+		site := newSMSite(t, newStore(t, clock), clock, nil)
+		cookie := site.login(t, "Maria")
+		id := site.idOf(t, cookie)
+		site.gate, site.arrived = make(chan struct{}), make(chan struct{})
+		done := make(chan smResult)
+		go func() { done <- site.do(t, "/slow?carrinho=livro", cookie) }()
+		<-site.arrived
+		if res := site.do(t, "/logout", cookie); res.status != 200 || res.cookie != "" {
+			t.Fatalf("logout: %+v", res)
+		}
+		close(site.gate)
+		res := <-done
+		if res.status != 200 || res.set {
+			t.Fatalf("slow request after logout: %+v; want 200 and no Set-Cookie", res)
+		}
+		if _, err := site.store.Load(context.Background(), id); !errors.Is(err, session.ErrNotFound) {
+			t.Fatalf("record after the late save: %v; want ErrNotFound", err)
+		}
+		if res := site.do(t, "/get", cookie); res.body != "" {
+			t.Fatalf("replayed cookie: %q; want an anonymous session", res.body)
+		}
+		if !strings.Contains(site.logs.String(), "save dropped") {
+			t.Fatalf("the dropped save was not logged:\n%s", site.logs)
+		}
+	})
+}
+
+// TestStoreOldIDAfterRenew: a request carrying the old ID saves after
+// another request logged in (Renew); the old ID is not recreated and the
+// new one holds the login (SECURITY.md F-18).
+func TestStoreOldIDAfterRenew(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
+		clock := newClockNow()
+		site := newSMSite(t, newStore(t, clock), clock, nil)
+		anon := site.do(t, "/set?carrinho=livro", "").cookie
+		oldID := site.idOf(t, anon)
+		site.gate, site.arrived = make(chan struct{}), make(chan struct{})
+		done := make(chan smResult)
+		go func() { done <- site.do(t, "/slow?tema=claro", anon) }()
+		<-site.arrived
+		login := site.do(t, "/login?u=Maria", anon)
+		newID := site.idOf(t, login.cookie)
+		if newID == oldID || newID == "" {
+			t.Fatalf("login kept id %q", newID)
+		}
+		close(site.gate)
+		if res := <-done; res.status != 200 || res.set {
+			t.Fatalf("old-id request: %+v; want 200 and no Set-Cookie", res)
+		}
+		if _, err := site.store.Load(context.Background(), oldID); !errors.Is(err, session.ErrNotFound) {
+			t.Fatalf("old id after the late save: %v; want ErrNotFound", err)
+		}
+		if res := site.do(t, "/get", login.cookie); res.body != "carrinho=livro,usuario=Maria" {
+			t.Fatalf("new session: %q", res.body)
+		}
+	})
+}
+
+func TestStoreDestroyAll(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
+		clock := newClockNow()
+		site := newSMSite(t, newStore(t, clock), clock, func(m *session.Manager) {
+			m.Generations = session.NewMemoryGenerations()
+		})
+		phone, laptop, other := site.login(t, "maria"), site.login(t, "maria"), site.login(t, "joao")
+		if err := site.m.DestroyAll(context.Background(), "maria"); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []string{phone, laptop} {
+			if res := site.do(t, "/get", c); res.body != "" {
+				t.Fatalf("maria's session after DestroyAll: %q", res.body)
+			}
+		}
+		if res := site.do(t, "/get", other); res.body != "usuario=joao" {
+			t.Fatalf("joao's session after DestroyAll(maria): %q", res.body)
+		}
+		if g, _ := site.m.Generations.Generation(context.Background(), "maria"); g != 1 {
+			t.Fatalf("maria's generation = %d; want 1", g)
+		}
+	})
+}
+
+// TestStoreIDCollision forces the random source to repeat an ID (SECURITY.md
+// F-11): the second session gets another ID and the first is untouched.
+func TestStoreIDCollision(t *testing.T) {
+	clock := newClockNow()
+	site := newSMSite(t, memstore.New(), clock, nil)
+	fixed := storetest.NewID()
+	ids := []string{fixed, fixed, storetest.NewID()}
+	var mu sync.Mutex // guards ids
+	restore := session.SetStoreIDSource(func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		id := ids[0]
+		ids = ids[1:]
+		return id
+	})
+	defer restore()
+	first := site.do(t, "/set?usuario=Maria", "").cookie
+	second := site.do(t, "/set?usuario=Joao", "").cookie
+	if site.idOf(t, first) != fixed || site.idOf(t, second) == fixed {
+		t.Fatalf("ids %q, %q; want the second to differ from %q", site.idOf(t, first), site.idOf(t, second), fixed)
+	}
+	if res := site.do(t, "/get", first); res.body != "usuario=Maria" {
+		t.Fatalf("first session after the collision: %q", res.body)
+	}
+	if res := site.do(t, "/get", second); res.body != "usuario=Joao" {
+		t.Fatalf("second session: %q", res.body)
+	}
+}
+
+// TestStoreUndecodableRecord: a record whose data cannot be decoded ends
+// the session instead of failing every request (SECURITY.md F-15).
+func TestStoreUndecodableRecord(t *testing.T) {
+	clock := newClockNow()
+	store := memstore.New()
+	store.Now = clock.Now
+	site := newSMSite(t, store, clock, nil)
+	cookie := site.do(t, "/set?usuario=Maria", "").cookie
+	id := site.idOf(t, cookie)
+	if _, err := store.Update(context.Background(), id, session.Record{Data: []byte("\xff{not json"), Expiry: clock.Now().Add(time.Hour), Version: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if res := site.do(t, "/get", cookie); res.status != 200 || res.body != "" {
+		t.Fatalf("undecodable record: %+v; want 200 and an empty session", res)
+	}
+	if _, err := store.Load(context.Background(), id); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("undecodable record still stored: %v", err)
+	}
+	if strings.Contains(site.logs.String(), id) {
+		t.Fatalf("the log holds the session id:\n%s", site.logs)
+	}
+}
+
+// TestStoreUnavailable: the store fails on load (F-01) and on save: 503, no
+// Set-Cookie, and the handler does not run on a failed load.
+func TestStoreUnavailable(t *testing.T) {
+	t.Run("load", func(t *testing.T) {
+		ln := httptest.NewServer(http.NotFoundHandler())
+		addr := strings.TrimPrefix(ln.URL, "http://")
+		ln.Close() // a closed port: nothing listens there now
+		clock := newClockNow()
+		site := newSMSite(t, smRedis(t, addr), clock, nil)
+		cookie := site.m.Codec().Signer().Sign("sk~"+storetest.NewID(), clock.Now())
+		for _, path := range []string{"/get", "/set?a=1", "/logout"} {
+			res := site.do(t, path, cookie)
+			if res.status != http.StatusServiceUnavailable || res.set {
+				t.Fatalf("%s with the store down: %+v; want 503 and no Set-Cookie", path, res)
+			}
+		}
+		// Without a cookie nothing is loaded; a read still works.
+		if res := site.do(t, "/get", ""); res.status != 200 {
+			t.Fatalf("anonymous read with the store down: %+v", res)
+		}
+		if res := site.do(t, "/set?a=1", ""); res.status != http.StatusServiceUnavailable || res.set {
+			t.Fatalf("anonymous write with the store down: %+v; want 503 and no Set-Cookie", res)
+		}
+	})
+	t.Run("full", func(t *testing.T) {
+		clock := newClockNow()
+		store := memstore.New()
+		store.MaxEntries = 1
+		site := newSMSite(t, store, clock, nil)
+		first := site.do(t, "/set?usuario=Maria", "")
+		if first.status != 200 {
+			t.Fatal(first)
+		}
+		res := site.do(t, "/set?usuario=Joao", "")
+		if res.status != http.StatusServiceUnavailable || res.set || strings.Contains(res.body, "ok") {
+			t.Fatalf("new session in a full store: %+v; want 503, no Set-Cookie, not the handler's body", res)
+		}
+		if res := site.do(t, "/set?tema=escuro", first.cookie); res.status != 200 {
+			t.Fatalf("existing session in a full store: %+v", res)
+		}
+	})
+}
+
+// TestStoreClear: emptying a session deletes its record and its cookie.
+func TestStoreClear(t *testing.T) {
+	clock := newClockNow()
+	site := newSMSite(t, memstore.New(), clock, nil)
+	cookie := site.do(t, "/set?a=1", "").cookie
+	id := site.idOf(t, cookie)
+	if res := site.do(t, "/small", cookie); res.set {
+		t.Fatalf("deleting an absent key set a cookie: %+v", res)
+	}
+	res := site.do(t, "/clear", cookie)
+	if !res.set || res.cookie != "" {
+		t.Fatalf("clear: %+v; want a deletion cookie", res)
+	}
+	if _, err := site.store.Load(context.Background(), id); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("record after Clear: %v; want ErrNotFound", err)
+	}
+}
+
+func TestStoreOptionsValidate(t *testing.T) {
+	m, err := session.New([]byte(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Store = &session.StoreOptions{}
+	if err := m.Validate(); err == nil || !strings.Contains(err.Error(), "StoreOptions.Store") {
+		t.Fatalf("Validate with an empty StoreOptions = %v", err)
+	}
+	m.Store = &session.StoreOptions{Store: memstore.New(), TouchInterval: -1}
+	if err := m.Validate(); err == nil {
+		t.Fatal("Validate accepted a negative TouchInterval")
+	}
+}
+
+// BenchmarkStoreReadOnly measures a read-only request of a server-side
+// session inside the touch interval, and reports its store writes.
+func BenchmarkStoreReadOnly(b *testing.B) {
+	m, err := session.New([]byte(testKey))
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := newCountingStore(memstore.New())
+	m.Store = store
+	var cookie string
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		if r.URL.Path == "/set" {
+			s.Set("usuario", "Maria")
+		}
+		name, _ := session.Get[string](s, "usuario")
+		io.WriteString(w, name)
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/set", nil))
+	for _, c := range rec.Result().Cookies() {
+		cookie = c.Value
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(&http.Cookie{Name: "session", Value: cookie})
+	before := store.writes()
+	var n atomic.Int64
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		n.Add(1)
+	}
+	b.ReportMetric(float64(store.writes()-before)/float64(n.Load()), "writes/op")
+}
