@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	keyFile := fs.String("secret-key-file", "", "read the secret key from `file` (default: env SECRET_KEY, else an ephemeral key)")
 	lifetime := fs.Duration("lifetime", DefaultLifetime, "Exemplo 02's permanent session `lifetime`")
 	lang := fs.String("lang", "pt-BR", "default `language`: pt-BR or en")
-	storeSpec := fs.String("store", "cookie", "where sessions live: cookie, memory or sqlite:`PATH`")
+	storeSpec := fs.String("store", "cookie", "where sessions live: cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://`URL`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sessionkit demo [flags]\n\n"+
 			"Serves the lesson's examples on Flask sessions, with an inspector of the\n"+

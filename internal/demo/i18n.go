@@ -87,7 +87,7 @@ var catalog = map[string][2]string{
 	"sess.key":      {"chave", "key"},
 	"sess.value":    {"valor", "value"},
 	"sess.caption":  {"Conteúdo da sessão", "Session content"},
-	"sess.internal": {"Chaves que começam com <code>_</code> são do próprio Flask (por exemplo <code>_permanent</code>, <code>_flashes</code>).", "Keys starting with <code>_</code> are Flask's own (for example <code>_permanent</code>, <code>_flashes</code>)."},
+	"sess.internal": {"Chaves que começam com <code>_</code> são do próprio Flask (por exemplo <code>_permanent</code>, <code>_flashes</code>); as que começam com <code>_sk_</code> são do sessionkit (por exemplo <code>_sk_id</code>, a identidade que <code>Renew()</code> troca) e só aparecem no cookie.", "Keys starting with <code>_</code> are Flask's own (for example <code>_permanent</code>, <code>_flashes</code>); those starting with <code>_sk_</code> are sessionkit's (for example <code>_sk_id</code>, the identity <code>Renew()</code> replaces) and show only in the cookie."},
 
 	"ex01.h1":     {"Exemplo 01: login, perfil e logout", "Example 01: login, profile and logout"},
 	"ex01.intro":  {"Três rotas, exatamente como na aula. Cada botão faz a requisição de verdade e mostra a resposta do servidor; o inspetor ao lado mostra o cookie depois dela. Você também pode usar <code>curl</code> (veja abaixo).", "Three routes, exactly as in the lesson. Each button makes the real request and shows the server's answer; the inspector beside shows the cookie after it. You can also use <code>curl</code> (see below)."},
@@ -126,6 +126,7 @@ var catalog = map[string][2]string{
 	"insp.none":       {"Nenhum cookie de sessão. Faça login no Exemplo 01 ou adicione um nome no Exemplo 02.", "No session cookie. Log in in Example 01 or add a name in Example 02."},
 	"insp.sent":       {"O cookie que o seu navegador tem agora.", "The cookie your browser holds now."},
 	"insp.payload":    {"dados", "data"},
+	"insp.id":         {"identificador", "identifier"},
 	"insp.ts":         {"instante", "time"},
 	"insp.sig":        {"assinatura", "signature"},
 	"insp.content":    {"Conteúdo decodificado", "Decoded content"},

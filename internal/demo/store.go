@@ -9,8 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/memstore"
+	"github.com/sessionkit/session/pgstore"
+	"github.com/sessionkit/session/redisstore"
 	"github.com/sessionkit/session/sqlitestore"
 
 	_ "modernc.org/sqlite" // database/sql driver "sqlite", pure Go
@@ -21,6 +25,8 @@ import (
 //	cookie              the session lives in the cookie (default, as Flask)
 //	memory              in this process's memory
 //	sqlite:PATH         in an SQLite database file
+//	redis://HOST:PORT/DB     in Redis
+//	postgres://...      in PostgreSQL (a pgx connection URL)
 //
 // It returns the store (nil for cookie), a name for the pages, and a
 // function that releases the store's resources.
@@ -45,8 +51,40 @@ func openStore(ctx context.Context, spec string) (session.Store, string, func() 
 			return nil, "", nil, fmt.Errorf("demo: preparing %s: %w", path, err)
 		}
 		return sqlitestore.New(db), "SQLite", db.Close, nil
+	case strings.HasPrefix(spec, "redis://") || strings.HasPrefix(spec, "rediss://"):
+		opts, err := redis.ParseURL(spec)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("demo: -store: %w", err)
+		}
+		// Without it a slow server would hold requests past their deadline.
+		opts.ContextTimeoutEnabled = true
+		client := redis.NewClient(opts)
+		if err := client.Ping(ctx).Err(); err != nil {
+			client.Close()
+			return nil, "", nil, fmt.Errorf("demo: -store: Redis at %s: %w", opts.Addr, err)
+		}
+		st, err := redisstore.New(client)
+		if err != nil {
+			client.Close()
+			return nil, "", nil, fmt.Errorf("demo: %w", err)
+		}
+		return st, "Redis", client.Close, nil
+	case strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://"):
+		pool, err := pgxpool.New(ctx, spec)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("demo: -store: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, "", nil, fmt.Errorf("demo: -store: PostgreSQL: %w", err)
+		}
+		if err := pgstore.Migrate(ctx, pool, ""); err != nil {
+			pool.Close()
+			return nil, "", nil, fmt.Errorf("demo: %w", err)
+		}
+		return pgstore.New(pool), "PostgreSQL", func() error { pool.Close(); return nil }, nil
 	}
-	return nil, "", nil, fmt.Errorf("demo: unknown -store %q (want cookie, memory or sqlite:PATH)", spec)
+	return nil, "", nil, fmt.Errorf("demo: unknown -store %q (want cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://...)", spec)
 }
 
 // cleanExpired runs the store's DeleteExpired every interval until ctx
