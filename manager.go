@@ -279,13 +279,20 @@ type handler struct {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
 	ctx := r.Context()
-	s := newSession(m, ctx)
+	// One allocation for the request's session and writer.
+	st := &struct {
+		s Session
+		w responseWriter
+	}{}
+	s := &st.s
+	s.m, s.ctx = m, ctx
 	if err := h.b.load(ctx, r, s, m.now()); err != nil {
 		s.err = err
 		m.handleError(w, r, err)
 		return
 	}
-	rw := &responseWriter{ResponseWriter: w, h: h, s: s, r: r}
+	rw := &st.w
+	rw.ResponseWriter, rw.h, rw.s, rw.r = w, h, s, r
 	h.next.ServeHTTP(rw, r.WithContext(context.WithValue(ctx, sessionKey, s)))
 	rw.finish()
 }

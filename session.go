@@ -118,10 +118,6 @@ func FromContext(ctx context.Context) *Session {
 	return s
 }
 
-func newSession(m *Manager, ctx context.Context) *Session {
-	return &Session{m: m, ctx: ctx}
-}
-
 // touch marks the session accessed and, for a change, modified; it notes a
 // change made too late to be saved. The caller holds s.mu.
 func (s *Session) touch(change bool, key string) {
