@@ -346,6 +346,35 @@ var readCases = []string{
 	` { "w" : [ 1 , 2 ] } `,
 }
 
+// randomDates makes " d" values from the pieces email.utils's parser
+// looks at, in random orders and spellings.
+func randomDates(g gen, n int) []string {
+	pieces := [][]string{
+		{"Tue,", "tue", "Monday,", "Sun", "x,", ""},
+		{"14", "1", "31", "29", "0", "32", "14-Nov-23", "Nov", "14,"},
+		{"Nov", "nov", "NOVEMBER", "Feb", "Foo", "14"},
+		{"2023", "23", "99", "0005", "69", "68", "10000", "2_023", "+2023", "2023,"},
+		{"22:13:20", "22:13", "22.13.20", "23:59:59", "24:00:00", "22:60:00", "22:13:20+0100", "1:2:3"},
+		{"GMT", "gmt", "EST", "PDT", "+0200", "-0130", "-0000", "+2400", "XYZ", "", "z"},
+	}
+	var out []string
+	for range n {
+		var parts []string
+		for _, p := range pieces {
+			if g.r.IntN(8) != 0 {
+				parts = append(parts, p[g.r.IntN(len(p))])
+			}
+		}
+		if g.r.IntN(4) == 0 {
+			g.r.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
+		}
+		js, _ := Marshal(map[string]any{"d": map[string]any{" d": strings.Join(parts, " ")}})
+		// Marshal escapes the " d" key with " di"; undo that to make a tag.
+		out = append(out, strings.Replace(strings.Replace(string(js), `{" di":{" d__":`, `{" d":`, 1), "}}}", "}}", 1))
+	}
+	return out
+}
+
 // readDeviations are readCases Flask reads and Go refuses, on purpose (see
 // the package documentation).
 var readDeviations = map[string]bool{
@@ -436,17 +465,22 @@ func differential(t *testing.T, python, version string) {
 	// Tagged JSON read by both sides: how each reads tags, dates and
 	// UUID spellings shows in what it writes back.
 	base := len(reqs)
-	for _, in := range readCases {
+	reads := append(append([]string(nil), readCases...), randomDates(g, 300)...)
+	for _, in := range reads {
 		reqs = append(reqs, oracleRequest{Op: "sign", Key: key, Now: now, TaggedJSON: in})
 	}
 	start := time.Now()
 	answers := runOracle(t, python, reqs)
-	for i, in := range readCases {
+	datesRead := 0
+	for i, in := range reads {
 		ans := answers[base+i]
 		v, err := Unmarshal([]byte(in))
 		var got []byte
 		if err == nil {
 			got, err = Marshal(v)
+		}
+		if err == nil && strings.Contains(string(got), `" d":"`) {
+			datesRead++
 		}
 		deviation := readDeviations[in]
 		switch {
@@ -461,6 +495,9 @@ func differential(t *testing.T, python, version string) {
 		}
 	}
 	answers = answers[:base]
+	if datesRead < 50 {
+		t.Errorf("only %d of the readings gave a date: the date cases test little", datesRead)
+	}
 	for i, a := range ages {
 		ans := answers[2*len(cases)+i]
 		goCodec := NewCodec(mustSigner(t, key))
@@ -515,6 +552,6 @@ func differential(t *testing.T, python, version string) {
 			}
 		}
 	}
-	t.Logf("Flask %s (%s): %d generated sessions, %d oracle requests in %v; %d uncompressed cookies byte-identical, %d compressed on one side at least",
-		version, python, len(cases), len(reqs), elapsed.Round(time.Millisecond), identical, compressedDiffer)
+	t.Logf("Flask %s (%s): %d generated sessions, %d tagged-JSON readings, %d age checks, %d oracle requests in %v; %d uncompressed cookies byte-identical, %d compressed on one side at least",
+		version, python, len(cases), len(reads), len(ages), len(reqs), elapsed.Round(time.Millisecond), identical, compressedDiffer)
 }
