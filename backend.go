@@ -126,8 +126,9 @@ func (b cookieBackend) load(ctx context.Context, r *http.Request, s *Session, no
 	if valid == 0 {
 		if firstEr != nil {
 			level := slog.LevelDebug
-			if !errors.Is(firstEr, flask.ErrSignature) && !errors.Is(firstEr, flask.ErrExpired) && !errors.Is(firstEr, flask.ErrMalformed) {
-				// A valid signature over a bad payload: a buggy writer holds the key.
+			if errors.Is(firstEr, flask.ErrPayload) || errors.Is(firstEr, flask.ErrTooDeep) || errors.Is(firstEr, flask.ErrUnsupported) {
+				// These come after the signature verified: something that
+				// holds the key wrote a cookie Flask would fail on too.
 				level = slog.LevelWarn
 			}
 			m.logger().LogAttrs(ctx, level, "session: cookie refused; starting an empty session",
