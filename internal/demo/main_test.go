@@ -5,9 +5,13 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessionkit/session/flask"
 )
 
 // startMain runs Main's body in-process on a free port and returns the
@@ -109,5 +113,48 @@ func TestMainRejectsBadFlags(t *testing.T) {
 		if err == nil {
 			t.Errorf("run(%q) = nil, want an error", args)
 		}
+	}
+}
+
+func TestMainKeySources(t *testing.T) {
+	dir := t.TempDir()
+	strong := filepath.Join(dir, "strong")
+	key := testKey(t)
+	os.WriteFile(strong, append(key, '\n'), 0o600)
+	weak := filepath.Join(dir, "weak")
+	os.WriteFile(weak, []byte("change-me\n"), 0o600)
+
+	if err := run(context.Background(), []string{"-secret-key-file", weak}, func(string) string { return "" }, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "sessionkit secret") {
+		t.Errorf("weak key file: %v, want an error pointing to sessionkit secret", err)
+	}
+	if err := run(context.Background(), nil, func(k string) string { return map[string]string{"SECRET_KEY": "dev"}[k] }, io.Discard, io.Discard); err == nil {
+		t.Error("SECRET_KEY=dev accepted")
+	}
+	// The file wins over SECRET_KEY, and its trailing newline is not part of the key.
+	url, stop, printed := startMain(t, []string{"-secret-key-file", strong}, map[string]string{"SECRET_KEY": "dev"})
+	if strings.Contains(printed.String(), "fresh random key") {
+		t.Error("a key file was given, yet the demo says its key is ephemeral")
+	}
+	signer, err := flask.NewSigner(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie, err := flask.NewCodec(signer).Encode(map[string]any{"usuario": "Zé"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", url+"/perfil", nil)
+	req.Header.Set("Cookie", "session="+cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "Bem-vindo, Zé!" {
+		t.Errorf("/perfil with a cookie signed by the file's key = %q", body)
+	}
+	if err := stop(); err != nil {
+		t.Error(err)
 	}
 }

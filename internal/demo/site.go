@@ -39,6 +39,9 @@ type site struct {
 
 func newSite(cfg Config) (*site, error) {
 	m, err := session.New(cfg.Key)
+	if errors.Is(err, session.ErrWeakKey) {
+		return nil, fmt.Errorf("demo: %w; make a strong key with `sessionkit secret`", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
