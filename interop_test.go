@@ -132,6 +132,12 @@ func goApp(m *session.Manager) http.Handler {
 		s.SetPermanent(true)
 		s.Set("p", "go")
 	})
+	mux.HandleFunc("/index", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context()) // Flask's "/": session.permanent = True, then read
+		s.SetPermanent(true)
+		nomes, _ := session.Get[[]string](s, "nomes")
+		fmt.Fprint(w, strings.Join(nomes, ","))
+	})
 	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
 		p, _ := session.Get[string](session.FromContext(r.Context()), "p")
 		fmt.Fprint(w, p)
@@ -190,6 +196,41 @@ func TestFlaskInterop(t *testing.T) {
 				body(goSrv.URL + "/logout")
 				if b := body(lesson + "/perfil"); b != "Nenhum usuário logado." {
 					t.Errorf("Flask after Go logout: %q", b)
+				}
+			})
+
+			t.Run("same Set-Cookie decisions as Flask", func(t *testing.T) {
+				// The lesson's requests, in order, against Flask and against
+				// the Go routes that do the same; each response is summed up
+				// as what its session Set-Cookie does.
+				steps := []struct{ flask, goPath string }{
+					{"/perfil", "/perfil"}, {"/login", "/login"}, {"/perfil", "/perfil"},
+					{"/logout", "/logout"}, {"/logout", "/logout"}, {"/", "/index"}, {"/", "/index"},
+				}
+				kind := func(h http.Header) string {
+					line := sessionCookie(h, "session")
+					switch {
+					case line == "":
+						return "none"
+					case strings.HasPrefix(line, "session=;"):
+						return "delete"
+					case strings.Contains(line, "Expires="):
+						return "set, expires"
+					}
+					return "set"
+				}
+				flaskJar, _ := cookiejar.New(nil)
+				goJar, _ := cookiejar.New(nil)
+				fc, gc := &http.Client{Jar: flaskJar}, &http.Client{Jar: goJar}
+				for _, st := range steps {
+					fr, _ := get(t, fc, lesson+st.flask)
+					gr, _ := get(t, gc, goSrv.URL+st.goPath)
+					if f, g := kind(fr.Header), kind(gr.Header); f != g {
+						t.Errorf("%s: Flask %s, Go %s", st.flask, f, g)
+					}
+					if kind(fr.Header) != "none" && (fr.Header.Get("Vary") != "Cookie" || gr.Header.Get("Vary") != "Cookie") {
+						t.Errorf("%s: Vary Flask %q, Go %q", st.flask, fr.Header.Get("Vary"), gr.Header.Get("Vary"))
+					}
 				}
 			})
 
