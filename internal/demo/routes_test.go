@@ -510,3 +510,13 @@ func TestTooLargeSessionElsewhere(t *testing.T) {
 		t.Errorf("the list has %d names, want the %d kept", len(got), len(kept))
 	}
 }
+
+func TestDefaultLanguageConfig(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.Lang = "en" })
+	if r := h.get("/"); !strings.Contains(r.body, `<html lang="en">`) {
+		t.Error("Config.Lang en is not the default")
+	}
+	if r := h.get("/", "Accept-Language", "pt-BR"); !strings.Contains(r.body, `<html lang="pt-BR">`) {
+		t.Error("Accept-Language pt-BR does not win over the default")
+	}
+}
