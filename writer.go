@@ -22,9 +22,9 @@ const (
 
 // responseWriter saves the session just before the response headers are
 // written: on the first WriteHeader, Write, Flush or Hijack, or when the
-// handler returns without writing. The handler's goroutines may race to
-// write; the first one commits (http.ResponseWriter is not safe for
-// concurrent writes anyway, so there is no lock beyond the session's).
+// handler returns without writing. Like any http.ResponseWriter it must not
+// be written from two goroutines at once; the Session, which has its own
+// lock, may be.
 type responseWriter struct {
 	http.ResponseWriter
 	h      *handler
@@ -73,8 +73,14 @@ func (w *responseWriter) commit() bool {
 func (w *responseWriter) finish() { w.commit() }
 
 // WriteHeader saves the session, then writes the header; after a failed
-// save it does nothing, the ErrorHandler having answered.
+// save it does nothing, the ErrorHandler having answered. Informational
+// responses (103 Early Hints and the like) pass through: the session is
+// saved with the final header.
 func (w *responseWriter) WriteHeader(code int) {
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols && w.state == pending {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
 	if w.commit() {
 		w.ResponseWriter.WriteHeader(code)
 	}

@@ -219,3 +219,19 @@ func TestHijackWithPendingCookieWarns(t *testing.T) {
 		t.Errorf("no warning:\n%s", f.logs)
 	}
 }
+
+// TestEarlyHints: a 103 before the final response does not commit the
+// session; a change after it is still saved.
+func TestEarlyHints(t *testing.T) {
+	f := newFixture(t)
+	srv, c := f.server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload; as=style")
+		w.WriteHeader(http.StatusEarlyHints)
+		session.FromContext(r.Context()).Set("after", "hints")
+		io.WriteString(w, "ok")
+	}))
+	resp, body := get(t, c, srv.URL)
+	if body != "ok" || sessionCookie(resp.Header, "session") == "" {
+		t.Errorf("body %q, Set-Cookie %q", body, sessionCookie(resp.Header, "session"))
+	}
+}
