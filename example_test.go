@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -142,4 +143,54 @@ func Example_permanent() {
 	// "Ana"     expires 12:02:00
 	// "Ana, Rui" expires 12:03:00
 	// "Ana, Rui" expires 12:04:00
+}
+
+// Revocation of cookie sessions: the cookie records its owner's generation;
+// DestroyAll (log out everywhere) moves the generation on, and every older
+// cookie of that owner is refused.
+func ExampleManager_DestroyAll() {
+	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"))
+	if err != nil {
+		panic(err)
+	}
+	m.Generations = session.NewMemoryGenerations() // one process; use a shared one for several
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		if r.URL.Path == "/login" {
+			s.Renew()
+			s.SetOwner("user-42")
+			s.Set("usuario", "Maria")
+		}
+		u, _ := session.Get[string](s, "usuario")
+		fmt.Fprint(w, u)
+	}))
+	serve := func(path, cookie string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", path, nil)
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	c := serve("/login", "").Result().Cookies()[0]
+	cookie := c.Name + "=" + c.Value
+	fmt.Printf("before: %q\n", serve("/", cookie).Body)
+	if err := m.DestroyAll(context.Background(), "user-42"); err != nil {
+		panic(err)
+	}
+	fmt.Printf("after:  %q\n", serve("/", cookie).Body)
+	// Output:
+	// before: "Maria"
+	// after:  ""
+}
+
+func ExampleCheckKey() {
+	for _, key := range []string{"sua_chave_secreta_segura", "curta", "Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"} {
+		fmt.Println(session.CheckKey([]byte(key)))
+	}
+	// Output:
+	// session: weak secret key: K5: the key is a published example key (fingerprint 362a833b)
+	// session: weak secret key: K2: the key has 5 bytes; use at least 32 random bytes
+	// <nil>
 }
