@@ -1,23 +1,32 @@
 package session_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/memstore"
+	"github.com/sessionkit/session/pgstore"
 	"github.com/sessionkit/session/redisstore"
 	"github.com/sessionkit/session/storetest"
 )
@@ -756,4 +765,358 @@ func BenchmarkStoreReadOnly(b *testing.B) {
 		n.Add(1)
 	}
 	b.ReportMetric(float64(store.writes()-before)/float64(n.Load()), "writes/op")
+}
+
+// smProxy is a TCP proxy in front of Redis that a test can cut, as a
+// server dying mid-request, or slow down.
+type smProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex // guards conns, cut, delay
+	conns  []net.Conn
+	cut    bool
+	delay  time.Duration
+	wg     sync.WaitGroup
+}
+
+func newSMProxy(t *testing.T, target string) *smProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &smProxy{ln: ln, target: target}
+	p.wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			cut := p.cut
+			p.mu.Unlock()
+			if cut {
+				c.Close()
+				continue
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			p.wg.Go(func() { p.pipe(s, c) })
+			p.wg.Go(func() { p.pipe(c, s) })
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		p.stop()
+		p.wg.Wait()
+	})
+	return p
+}
+
+func (p *smProxy) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		delay := p.delay
+		p.mu.Unlock()
+		if delay > 0 {
+			time.Sleep(delay) // the fault under test: a slow server
+		}
+		if _, err := dst.Write(buf[:n]); err != nil {
+			return
+		}
+	}
+}
+
+// stop closes every connection and refuses new ones.
+func (p *smProxy) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cut = true
+	for _, c := range p.conns {
+		c.Close()
+	}
+}
+
+func (p *smProxy) slow(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delay = d
+}
+
+// TestStoreRedisDiesMidRequest stops Redis (through a proxy) while the
+// handler runs, after it changed the session (SECURITY.md F-02): the client
+// gets a 503 instead of the handler's page, no Set-Cookie, and the record
+// keeps its previous state.
+func TestStoreRedisDiesMidRequest(t *testing.T) {
+	backends := smBackends(t)
+	if backends["redis"] == nil {
+		t.Skip("Redis is not reachable")
+	}
+	p := newSMProxy(t, "127.0.0.1:6379")
+	store := smRedis(t, p.ln.Addr().String())
+	direct := smRedis(t, "127.0.0.1:6379")
+	direct.Prefix = store.Prefix
+	clock := newClockNow()
+	site := newSMSite(t, store, clock, nil)
+	cookie := site.do(t, "/set?usuario=Maria", "").cookie
+	id := site.idOf(t, cookie)
+	site.gate, site.arrived = make(chan struct{}), make(chan struct{})
+	done := make(chan smResult)
+	go func() { done <- site.do(t, "/slow?carrinho=livro", cookie) }()
+	<-site.arrived
+	p.stop()
+	close(site.gate)
+	res := <-done
+	if res.status != http.StatusServiceUnavailable || res.set || strings.Contains(res.body, "slow ok") {
+		t.Fatalf("save with Redis gone: %+v; want 503, no Set-Cookie, not the handler's body", res)
+	}
+	rec, err := direct.Load(context.Background(), id)
+	if err != nil || strings.Contains(string(rec.Data), "carrinho") || rec.Version != 1 {
+		t.Fatalf("record after the failed save: %q v%d, %v; want the one before", rec.Data, rec.Version, err)
+	}
+}
+
+// TestStoreRedisSlow puts Redis behind a proxy slower than the store's
+// timeout (SECURITY.md F-04): requests fail with 503 in about the timeout
+// and the goroutine count comes back to where it was.
+func TestStoreRedisSlow(t *testing.T) {
+	backends := smBackends(t)
+	if backends["redis"] == nil {
+		t.Skip("Redis is not reachable")
+	}
+	clock := newClockNow()
+	direct := smRedis(t, "127.0.0.1:6379")
+	p := newSMProxy(t, "127.0.0.1:6379")
+	store := smRedis(t, p.ln.Addr().String())
+	store.Prefix = direct.Prefix
+	store.Timeout = 200 * time.Millisecond
+	site := newSMSite(t, store, clock, nil)
+	cookie := site.do(t, "/set?usuario=Maria", "").cookie
+	http.DefaultClient.CloseIdleConnections()
+	base := runtime.NumGoroutine()
+	p.slow(2 * time.Second)
+	for _, path := range []string{"/get", "/set?a=1"} {
+		start := time.Now()
+		res := site.do(t, path, cookie)
+		if res.status != http.StatusServiceUnavailable || res.set {
+			t.Fatalf("%s with a slow Redis: %+v; want 503 and no Set-Cookie", path, res)
+		}
+		if d := time.Since(start); d > 1500*time.Millisecond {
+			t.Fatalf("%s with a slow Redis took %v; want about the 200ms timeout", path, d)
+		}
+	}
+	p.slow(0)
+	p.stop()
+	http.DefaultClient.CloseIdleConnections()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base+2 { // the proxy's pipes may still be draining
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines, %d before the slow requests", runtime.NumGoroutine(), base)
+		}
+		time.Sleep(20 * time.Millisecond) // polling for exits
+	}
+}
+
+// TestStoreInstanceHelper is not a test: TestStoreMultiInstance runs the
+// test binary again with SESSIONKIT_STORE_INSTANCE set, and this function
+// then serves the names page of Exemplo 02 with a shared store until the
+// process is killed.
+func TestStoreInstanceHelper(t *testing.T) {
+	backend := os.Getenv("SESSIONKIT_STORE_INSTANCE")
+	if backend == "" {
+		t.Skip("helper process for TestStoreMultiInstance")
+	}
+	ctx := context.Background()
+	var store session.Store
+	switch backend {
+	case "redis":
+		c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
+		rs, err := redisstore.New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs.Prefix = os.Getenv("SESSIONKIT_STORE_NS")
+		store = rs
+	case "postgres":
+		pool, err := pgxpool.New(ctx, "postgres://postgres@127.0.0.1:5432/test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := pgstore.New(pool)
+		ps.Schema = os.Getenv("SESSIONKIT_STORE_NS")
+		store = ps
+	}
+	m, err := session.New([]byte(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Store = store
+	mux := http.NewServeMux()
+	mux.HandleFunc("/add", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		names, _ := session.Get[[]string](s, "nomes")
+		name := r.URL.Query().Get("nome")
+		if !slices.Contains(names, name) {
+			s.Set("nomes", append(names, name))
+		}
+		if d, err := time.ParseDuration(r.URL.Query().Get("wait")); err == nil {
+			time.Sleep(d) // a slow page, so that the test can kill the process mid-request
+		}
+		io.WriteString(w, "ok")
+	})
+	mux.HandleFunc("/nomes", func(w http.ResponseWriter, r *http.Request) {
+		names, _ := session.Get[[]string](session.FromContext(r.Context()), "nomes")
+		io.WriteString(w, strings.Join(names, ","))
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("ADDR %s\n", ln.Addr())
+	http.Serve(ln, m.Handler(mux))
+}
+
+// TestStoreMultiInstance starts three processes sharing one store; a
+// client adds names while bouncing between them, one process is killed
+// in the middle of a request, and no name is lost.
+func TestStoreMultiInstance(t *testing.T) {
+	if os.Getenv("SESSIONKIT_STORE_INSTANCE") != "" {
+		t.Skip("inside a helper process")
+	}
+	for _, backend := range []string{"redis", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			ns := storeNamespace(t, backend)
+			var addrs []string
+			var procs []*exec.Cmd
+			for range 3 {
+				cmd := exec.Command(os.Args[0], "-test.run=^TestStoreInstanceHelper$", "-test.v=false")
+				cmd.Env = append(os.Environ(), "SESSIONKIT_STORE_INSTANCE="+backend, "SESSIONKIT_STORE_NS="+ns)
+				out, err := cmd.StdoutPipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				cmd.Stderr = os.Stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+				line, err := bufio.NewReader(out).ReadString('\n')
+				addr, ok := strings.CutPrefix(strings.TrimSpace(line), "ADDR ")
+				if err != nil || !ok {
+					t.Fatalf("instance did not start: %q, %v", line, err)
+				}
+				addrs, procs = append(addrs, addr), append(procs, cmd)
+			}
+			jar, err := cookiejar.New(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			client := &http.Client{Jar: jar, Timeout: 5 * time.Second}
+			alive := []bool{true, true, true}
+			var want []string
+			add := func(i int, name string) {
+				t.Helper()
+				for try := range 3 {
+					n := (i + try) % 3
+					if !alive[n] {
+						continue
+					}
+					resp, err := client.Get("http://" + addrs[n] + "/add?nome=" + name)
+					if err != nil {
+						continue // that instance is gone: the client tries another
+					}
+					resp.Body.Close()
+					if resp.StatusCode == 200 {
+						return
+					}
+				}
+				t.Fatalf("no instance took %s", name)
+			}
+			for i := range 30 {
+				name := fmt.Sprintf("nome%02d", i)
+				want = append(want, name)
+				if i == 15 {
+					// Kill instance 1 while it serves a request.
+					done := make(chan error, 1)
+					go func() {
+						resp, err := client.Get("http://" + addrs[1] + "/add?wait=2s&nome=" + name)
+						if err == nil {
+							resp.Body.Close()
+						}
+						done <- err
+					}()
+					time.Sleep(300 * time.Millisecond) // let the request reach the handler
+					procs[1].Process.Kill()
+					procs[1].Wait()
+					alive[1] = false
+					if err := <-done; err == nil {
+						t.Fatal("the request to the killed instance succeeded")
+					}
+				}
+				add(i, name)
+			}
+			for n, addr := range addrs {
+				if !alive[n] {
+					continue
+				}
+				resp, err := client.Get("http://" + addr + "/nomes")
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if string(body) != strings.Join(want, ",") {
+					t.Fatalf("instance %d sees %q; want %q", n, body, strings.Join(want, ","))
+				}
+			}
+		})
+	}
+}
+
+// storeNamespace prepares a Redis key prefix or a PostgreSQL schema for
+// one test, removed when it ends, or skips the test when the server is
+// not reachable (failing it under SESSIONKIT_REQUIRE_ALL=1).
+func storeNamespace(t *testing.T, backend string) string {
+	t.Helper()
+	ctx := context.Background()
+	ns := "sessionkit_multi_" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(storetest.NewID()[:12]))
+	var err error
+	switch backend {
+	case "redis":
+		// smRedis deletes the keys under its prefix when the test ends.
+		s := smRedis(t, "127.0.0.1:6379")
+		ns += ":"
+		s.Prefix = ns
+		_, err = s.Generation(ctx, "ping")
+	case "postgres":
+		var pool *pgxpool.Pool
+		pool, err = pgxpool.New(ctx, "postgres://postgres@127.0.0.1:5432/test")
+		if err == nil {
+			t.Cleanup(pool.Close)
+			_, err = pool.Exec(ctx, "CREATE SCHEMA "+ns)
+		}
+		if err == nil {
+			t.Cleanup(func() { pool.Exec(ctx, "DROP SCHEMA "+ns+" CASCADE") })
+			err = pgstore.Migrate(ctx, pool, ns)
+		}
+	}
+	if err != nil {
+		if os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1" {
+			t.Fatalf("%s: %v (SESSIONKIT_REQUIRE_ALL=1)", backend, err)
+		}
+		t.Skipf("%s is not reachable (%v)", backend, err)
+	}
+	return ns
 }
