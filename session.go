@@ -90,12 +90,9 @@ type Session struct {
 	raw string
 
 	// Store mode (storemode.go): the record's ID, version and expiry.
-	//lint:ignore U1000 set and read by the server-side backend
-	id string
-	//lint:ignore U1000 set and read by the server-side backend
+	id      string
 	version int64
-	//lint:ignore U1000 set and read by the server-side backend
-	expiry time.Time
+	expiry  time.Time
 
 	committed bool  // the session went out with the response headers
 	varySent  bool  // the committed headers carry Vary: Cookie
