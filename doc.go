@@ -63,6 +63,15 @@
 //   - Several cookies with the session's name (cookie tossing) are handled
 //     by a bounded rule that never merges them (see below).
 //
+// # Server-side sessions
+//
+// With Manager.Store set (a Store, or a *StoreOptions around one), the data
+// lives on the server and the cookie carries only a signed session ID;
+// handlers use the same Session API. StoreOptions documents the semantics
+// (versioned saves that merge concurrent changes, no resurrection after a
+// logout, touch interval) and the hybrid mode, which keeps small sessions in
+// the Flask cookie and moves big ones to the Store.
+//
 // # When the session is saved
 //
 // The session is saved just before the response headers are written: on
