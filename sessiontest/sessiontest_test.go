@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/memstore"
 	"github.com/sessionkit/session/sessiontest"
 )
 
@@ -105,4 +106,21 @@ func Example() {
 	// Output:
 	// Bem-vindo, Maria!
 	// 1
+}
+
+// TestServerSideSessions: the helpers go through the Manager, so they work
+// when the session lives in a Store and the cookie only names it.
+func TestServerSideSessions(t *testing.T) {
+	m := newManager(t)
+	m.Store = memstore.New()
+	req := sessiontest.NewRequest(t, m, "/perfil", map[string]any{"usuario": "Maria"})
+	rec := httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(perfil)).ServeHTTP(rec, req)
+	if rec.Body.String() != "Bem-vindo, Maria!" {
+		t.Fatalf("body %q", rec.Body)
+	}
+	values, ok := sessiontest.SessionFrom(t, m, rec.Result())
+	if !ok || values["visits"] != int64(1) {
+		t.Errorf("session after the request: %v %v", values, ok)
+	}
 }
