@@ -244,7 +244,7 @@ func scanWordlist(ctx context.Context, path string, maxWords int, fn func(line i
 			}
 			words++
 			if words > maxWords {
-				return failf(exitFail, "wordlist has more than %d entries (raise -max-words)", maxWords)
+				return usagef("the wordlist has more than %d entries (raise -max-words)", maxWords)
 			}
 			if words%4096 == 0 && ctx.Err() != nil {
 				return ctx.Err()

@@ -161,7 +161,8 @@ func failf(code int, format string, args ...any) error {
 // stderr and whose -h prints c's help on stdout.
 func (e *env) newFlags(c *command) *flag.FlagSet {
 	fs := flag.NewFlagSet("sessionkit "+c.name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	// The flag package echoes unknown flag names as typed.
+	fs.SetOutput(escapingWriter{e.stderr})
 	fs.Usage = func() {}
 	c.fs = fs
 	return fs
@@ -245,4 +246,23 @@ of one command.`,
 		return usagef("too many arguments")
 	}
 	return c
+}
+
+// escapingWriter escapes what printable escapes, keeping newlines and tabs:
+// for text, such as the flag package's messages, that may quote argv.
+type escapingWriter struct{ w io.Writer }
+
+func (x escapingWriter) Write(p []byte) (int, error) {
+	lines := strings.Split(string(p), "\n")
+	for i, line := range lines {
+		fields := strings.Split(line, "\t")
+		for j := range fields {
+			fields[j] = printable(fields[j])
+		}
+		lines[i] = strings.Join(fields, "\t")
+	}
+	if _, err := io.WriteString(x.w, strings.Join(lines, "\n")); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -383,3 +383,27 @@ func TestOracleErrorClasses(t *testing.T) {
 		})
 	}
 }
+
+// TestOracleAudit has Flask sign cookies with published keys and with a
+// random one: audit finds the published ones (exit 1) and not the other.
+func TestOracleAudit(t *testing.T) {
+	keys := []string{"dev", "CHANGEME", "you-will-never-guess", "sua_chave_secreta_segura", "\x02\x01thisismyscretkey\x01\x02\\e\\y\\y\\h", strongKey}
+	for _, f := range flasks(t) {
+		t.Run("flask-"+f.version, func(t *testing.T) {
+			var signs [][]string
+			for _, k := range keys {
+				signs = append(signs, []string{"sign", "--key", k, "--now", oracleNow, "--json", `{"usuario": "Maria"}`})
+			}
+			for i, res := range f.run(t, signs) {
+				r := cli{args: []string{"audit", "-cookie", strings.TrimSpace(res.Out)}}.run(t)
+				want := exitFail
+				if keys[i] == strongKey {
+					want = exitOK
+				}
+				if r.code != want {
+					t.Errorf("key %q: audit exit %d, want %d\n%s%s", keys[i], r.code, want, r.stdout, r.stderr)
+				}
+			}
+		})
+	}
+}
