@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
@@ -382,3 +383,90 @@ func BenchmarkLoad(b *testing.B)   { storetest.BenchmarkLoad(b, benchStore(b)) }
 func BenchmarkUpdate(b *testing.B) { storetest.BenchmarkUpdate(b, benchStore(b)) }
 func BenchmarkTouch(b *testing.B)  { storetest.BenchmarkTouch(b, benchStore(b)) }
 func BenchmarkCreate(b *testing.B) { storetest.BenchmarkCreate(b, benchStore(b)) }
+
+// startRedis starts a private redis-server with args on a free port and
+// returns a client for it; the server is stopped when the test ends.
+func startRedis(t *testing.T, args ...string) *redis.Client {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1" {
+			t.Fatal("redis-server not found (SESSIONKIT_REQUIRE_ALL=1)")
+		}
+		t.Skip("redis-server not found")
+	}
+	addr := freePort(t)
+	_, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command(bin, append([]string{"--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "no", "--dir", t.TempDir()}, args...)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	c := newClient(t, addr)
+	deadline := time.Now().Add(5 * time.Second)
+	for c.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server on %s did not start", addr)
+		}
+		time.Sleep(20 * time.Millisecond) // polling for the server to listen
+	}
+	return c
+}
+
+// TestErrorReplies makes a real server refuse writes (SECURITY.md F-03): a
+// read-only replica (READONLY) and a server over maxmemory (OOM). Writes
+// fail with ErrStoreUnavailable, never a false success or ErrNotFound.
+func TestErrorReplies(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T) *redis.Client
+		reply string
+	}{
+		{"READONLY replica", func(t *testing.T) *redis.Client {
+			// A replica of a primary that is not there: it stays
+			// read-only, and the shared server is left alone.
+			_, port, _ := net.SplitHostPort(freePort(t))
+			return startRedis(t, "--replicaof", "127.0.0.1", port)
+		}, "READONLY"},
+		{"OOM", func(t *testing.T) *redis.Client {
+			c := startRedis(t, "--maxmemory-policy", "noeviction")
+			if err := c.ConfigSet(context.Background(), "maxmemory", "1").Err(); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}, "OOM"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := redisstore.New(tc.setup(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Prefix = "sessionkit-test:" + storetest.NewID()[:12] + ":"
+			ctx := context.Background()
+			exp := time.Now().Add(time.Hour)
+			rec := session.Record{Data: []byte("x"), Expiry: exp, Version: 1, Owner: "o"}
+			id := storetest.NewID()
+			writes := map[string]error{
+				"Create": s.Create(ctx, id, rec),
+				"Bump":   func() error { _, err := s.Bump(ctx, "o"); return err }(),
+			}
+			for name, err := range writes {
+				if !errors.Is(err, session.ErrStoreUnavailable) || !strings.Contains(err.Error(), tc.reply) {
+					t.Errorf("%s = %v; want ErrStoreUnavailable with the server's %s reply", name, err, tc.reply)
+				}
+			}
+			// The scripts of Update, Touch and Renew refuse before writing:
+			// no record here, so they report ErrNotFound or the error reply,
+			// never success.
+			for name, err := range map[string]error{
+				"Update": func() error { _, err := s.Update(ctx, id, rec); return err }(),
+				"Touch":  s.Touch(ctx, id, exp),
+				"Renew":  func() error { _, err := s.Renew(ctx, id, storetest.NewID(), rec); return err }(),
+			} {
+				if err == nil {
+					t.Errorf("%s on a refusing server succeeded", name)
+				}
+			}
+		})
+	}
+}
