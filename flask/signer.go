@@ -106,10 +106,14 @@ func (s *Signer) appendSigned(dst []byte, payload string, unix int64) []byte {
 func (s *Signer) appendSignedInPlace(dst []byte, end int, unix int64) []byte {
 	dst = append(dst[:end], '.')
 	dst = appendTimestamp(dst, unix)
-	var sum [64]byte
-	mac := s.keys[0].sum(sum[:0], dst)
-	dst = append(dst, '.')
-	return b64.AppendEncode(dst, mac)
+	// The MAC is computed onto the end of dst (a stack array would escape
+	// through hash.Hash), then moved out and encoded in its place.
+	n := len(dst)
+	dst = s.keys[0].sum(dst, dst)
+	var mac [64]byte
+	m := copy(mac[:], dst[n:])
+	dst = append(dst[:n], '.')
+	return b64.AppendEncode(dst, mac[:m])
 }
 
 // appendTimestamp writes t as itsdangerous does: big-endian, leading zero
