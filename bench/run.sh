@@ -24,10 +24,11 @@ trap 'rm -rf "$tmp"' EXIT
 
 # BENCH_COMMITTED=1 measures the committed tree (git archive HEAD) instead of
 # the working tree, so that uncommitted edits cannot leak into the figures.
+head=$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ "${BENCH_COMMITTED:-}" = 1 ]; then
   snap="$tmp/src"
   mkdir -p "$snap"
-  git -C .. archive HEAD | tar -x -C "$snap"
+  git -C .. archive "$head" | tar -x -C "$snap"
   printf 'go 1.26.0\n\nuse %s\n\nreplace github.com/sessionkit/session => %s\n' "$PWD" "$snap" >"$tmp/go.work"
   export GOWORK="$tmp/go.work" SESSIONKIT_SRC="$snap"
 fi
@@ -55,7 +56,7 @@ else
 fi
 
 say "report"
-commit=$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$head
 if [ "${BENCH_COMMITTED:-}" = 1 ]; then
   commit="$commit (committed tree, BENCH_COMMITTED=1)"
 elif [ -n "$(git -C .. status --porcelain -- . ../go.mod ../*.go ../flask ../memstore ../redisstore ../pgstore 2>/dev/null | grep -v '^?? bench/results' || true)" ]; then
