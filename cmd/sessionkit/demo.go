@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/sessionkit/session/internal/demo"
 )
@@ -10,7 +11,7 @@ func (e *env) demoCommand() *command {
 	c := &command{
 		name:  "demo",
 		short: "serve the lesson's examples in a browser",
-		usage: "demo [-addr host:port] [-secret-key-file file] [-lifetime duration] [-lang pt-BR|en]",
+		usage: "demo [-addr host:port] [-secret-key-file file] [-store url] [-lifetime duration] [-lang pt-BR|en]",
 		long: `
 Demo serves the two examples of the lesson on Flask sessions (log in as
 Maria; a list of names in a permanent session of 2 minutes), written in Go
@@ -23,8 +24,31 @@ stops. Run "sessionkit demo -h" for every flag.`,
 		example: "sessionkit demo -addr 127.0.0.1:8080",
 	}
 	c.run = func(ctx context.Context, args []string) error {
-		// demo.Main parses its own flags and prints their errors.
-		return demo.Main(ctx, args, e.stdout, e.stderr)
+		// demo.Main parses its own flags and prints their errors and usage.
+		err := demo.Main(ctx, args, e.stdout, escapingWriter{e.stderr})
+		if err != nil && isFlagError(err) {
+			return &usageError{}
+		}
+		return err
 	}
 	return c
+}
+
+// isFlagError reports whether err is one of the flag package's parse errors
+// (which it has already printed, with the usage).
+func isFlagError(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{
+		"flag provided but not defined: ",
+		"flag needs an argument: ",
+		"invalid value ",
+		"invalid boolean value ",
+		"invalid boolean flag ",
+		"bad flag syntax: ",
+	} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
 }
