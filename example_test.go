@@ -194,3 +194,33 @@ func ExampleCheckKey() {
 	// session: weak secret key: K2: the key has 5 bytes; use at least 32 random bytes
 	// <nil>
 }
+
+// Get converts what Flask's JSON holds (int64, float64, []any, ...) to the
+// type asked for, and says when it cannot.
+func ExampleGet() {
+	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"))
+	if err != nil {
+		panic(err)
+	}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		s.Set("visitas", 3)
+		s.Set("nomes", []string{"Ana", "Rui"})
+		s.Set("nota", 9.5)
+
+		n, ok := session.Get[uint8](s, "visitas")
+		fmt.Println(n, ok)
+		nomes, ok := session.Get[[]string](s, "nomes")
+		fmt.Println(nomes, ok)
+		nota, ok := session.Get[int](s, "nota") // 9.5 has a fraction
+		fmt.Println(nota, ok)
+		_, ok = session.Get[string](s, "ausente")
+		fmt.Println(ok)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	// Output:
+	// 3 true
+	// [Ana Rui] true
+	// 0 false
+	// false
+}

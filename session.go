@@ -109,7 +109,8 @@ type contextKey struct{}
 var sessionKey = &contextKey{}
 
 // FromContext returns the session that the Manager's middleware put in ctx
-// (the request's context), or nil outside the middleware.
+// (the request's context), or nil outside the middleware. Get accepts a nil
+// *Session (it holds nothing); the methods do not.
 func FromContext(ctx context.Context) *Session {
 	s, _ := ctx.Value(sessionKey).(*Session)
 	return s
