@@ -17,7 +17,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,7 +157,7 @@ func smBackends(t *testing.T) map[string]func(t *testing.T, clock *smClock) sess
 
 // smRedis returns a Redis store under a prefix of its own, removed when the
 // test ends.
-func smRedis(t *testing.T, addr string) *redisstore.Store {
+func smRedis(t testing.TB, addr string) *redisstore.Store {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true, DialTimeout: 200 * time.Millisecond})
 	s, err := redisstore.New(c)
@@ -731,40 +730,73 @@ func TestStoreOptionsValidate(t *testing.T) {
 	}
 }
 
-// BenchmarkStoreReadOnly measures a read-only request of a server-side
-// session inside the touch interval, and reports its store writes.
-func BenchmarkStoreReadOnly(b *testing.B) {
-	m, err := session.New([]byte(testKey))
-	if err != nil {
-		b.Fatal(err)
+// BenchmarkStoreRoundTrip measures a request through the middleware with
+// a server-side session, read-only (inside the touch interval) and
+// read-write, for each store, and reports the store writes per request.
+func BenchmarkStoreRoundTrip(b *testing.B) {
+	stores := map[string]func(b *testing.B) session.Store{
+		"memstore": func(b *testing.B) session.Store { return memstore.New() },
+		"redis": func(b *testing.B) session.Store {
+			s := smRedis(b, "127.0.0.1:6379")
+			s.Prefix = storeNamespace(b, "redis")
+			return s
+		},
+		"postgres": func(b *testing.B) session.Store {
+			pool, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:5432/test")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(pool.Close)
+			s := pgstore.New(pool)
+			s.Schema = storeNamespace(b, "postgres")
+			return s
+		},
 	}
-	store := newCountingStore(memstore.New())
-	m.Store = store
-	var cookie string
-	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := session.FromContext(r.Context())
-		if r.URL.Path == "/set" {
-			s.Set("usuario", "Maria")
+	for _, name := range []string{"memstore", "redis", "postgres"} {
+		for _, workload := range []string{"readonly", "readwrite"} {
+			b.Run(name+"/"+workload, func(b *testing.B) {
+				m, err := session.New([]byte(testKey))
+				if err != nil {
+					b.Fatal(err)
+				}
+				store := newCountingStore(stores[name](b))
+				m.Store = store
+				h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					s := session.FromContext(r.Context())
+					if r.URL.Path == "/set" {
+						s.Set("usuario", "Maria")
+						s.Set("nomes", []string{"Ana", "Bruno", "Carla"})
+					}
+					name, _ := session.Get[string](s, "usuario")
+					io.WriteString(w, "Olá, "+name)
+				}))
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest("GET", "/set", nil))
+				var cookie *http.Cookie
+				for _, c := range rec.Result().Cookies() {
+					cookie = c
+				}
+				path := "/"
+				if workload == "readwrite" {
+					path = "/set"
+				}
+				req := httptest.NewRequest("GET", path, nil)
+				req.AddCookie(cookie)
+				before := store.writes()
+				n := 0
+				b.ReportAllocs()
+				for b.Loop() {
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != 200 {
+						b.Fatalf("status %d", rec.Code)
+					}
+					n++
+				}
+				b.ReportMetric(float64(store.writes()-before)/float64(n), "writes/op")
+			})
 		}
-		name, _ := session.Get[string](s, "usuario")
-		io.WriteString(w, name)
-	}))
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/set", nil))
-	for _, c := range rec.Result().Cookies() {
-		cookie = c.Value
 	}
-	req := httptest.NewRequest("GET", "/", nil)
-	req.AddCookie(&http.Cookie{Name: "session", Value: cookie})
-	before := store.writes()
-	var n atomic.Int64
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		n.Add(1)
-	}
-	b.ReportMetric(float64(store.writes()-before)/float64(n.Load()), "writes/op")
 }
 
 // smProxy is a TCP proxy in front of Redis that a test can cut, as a
@@ -1088,7 +1120,7 @@ func TestStoreMultiInstance(t *testing.T) {
 // storeNamespace prepares a Redis key prefix or a PostgreSQL schema for
 // one test, removed when it ends, or skips the test when the server is
 // not reachable (failing it under SESSIONKIT_REQUIRE_ALL=1).
-func storeNamespace(t *testing.T, backend string) string {
+func storeNamespace(t testing.TB, backend string) string {
 	t.Helper()
 	ctx := context.Background()
 	ns := "sessionkit_multi_" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(storetest.NewID()[:12]))
