@@ -30,7 +30,7 @@ func unmarshal(data string, maxDepth int) (map[string]any, error) {
 	}
 	d := decoderPool.Get().(*decoder)
 	defer d.release()
-	d.data, d.pos, d.maxDepth = data, 0, maxDepth
+	d.data, d.pos, d.maxDepth, d.plain = data, 0, maxDepth, false
 	d.skipSpace()
 	if d.pos >= len(d.data) || d.data[d.pos] != '{' {
 		return nil, d.errorf("top level is not an object")
@@ -459,6 +459,9 @@ func (d *decoder) untag(m map[string]any) (any, error) {
 			}
 			return u, nil
 		case " d":
+			if v == nil {
+				return nil, nil // parse_date(None) is None
+			}
 			s, ok := v.(string)
 			if !ok {
 				return nil, d.errorf(`tag " d" does not hold a string`)
