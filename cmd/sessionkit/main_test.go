@@ -205,6 +205,11 @@ func extraGolden(t *testing.T, dir string) []struct {
 	}
 	return []c{
 		{"verify-key-file", cli{args: []string{"verify", "-key-file", keyFile, katV1}}},
+		{"decode-nan-json", cli{args: []string{"decode", "-json", katJSON(t, `{"n":NaN,"i":-Infinity}`)}}},
+		{"decode-nan", cli{args: []string{"decode", katJSON(t, `{"n":NaN,"i":-Infinity}`)}}},
+		{"decode-raw-escape", cli{args: []string{"decode", katJSON(t, "{\"a\":\"\x1b[2J\u00e9\"}")}}},
+		{"decode-raw-escape-json", cli{args: []string{"decode", "-json", katJSON(t, "{\"a\":\"\x1b[2J\u00e9\"}")}}},
+		{"verify-nan", cli{args: []string{"verify", "-key-env", "K", katJSON(t, `{"n":NaN,"i":-Infinity}`)}, env: map[string]string{"K": katKey}}},
 		{"verify-key-file-missing", cli{args: []string{"verify", "-key-file", filepath.Join(dir, "none"), katV1}}},
 		{"audit-cookie-dev", cli{args: []string{"audit", "-cookie", devCookie}}},
 		{"audit-cookie-dev-show", cli{args: []string{"audit", "-cookie", devCookie, "-show-key"}}},

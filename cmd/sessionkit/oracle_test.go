@@ -194,6 +194,7 @@ const oracleNow = "1700000000"
 // cookie made by Flask verifies with "sessionkit verify", printing the
 // session Flask reads, byte for byte.
 func TestOracleRoundTrips(t *testing.T) {
+	t.Parallel()
 	for _, f := range flasks(t) {
 		t.Run("flask-"+f.version, func(t *testing.T) {
 			var ourCookies []string
@@ -297,6 +298,7 @@ type errorCase struct {
 // padded or non-canonical signature, which sessionkit refuses (SECURITY.md
 // B-16, B-17).
 func TestOracleErrorClasses(t *testing.T) {
+	t.Parallel()
 	const T = katTime
 	p := "eyJ1c2VyX2lkIjoxfQ"
 	empty := cli{args: []string{"sign", "-key-env", "K", "-now", oracleNow, "-json", "{}"}, env: map[string]string{"K": katKey}}.run(t)
@@ -387,6 +389,7 @@ func TestOracleErrorClasses(t *testing.T) {
 // TestOracleAudit has Flask sign cookies with published keys and with a
 // random one: audit finds the published ones (exit 1) and not the other.
 func TestOracleAudit(t *testing.T) {
+	t.Parallel()
 	keys := []string{"dev", "CHANGEME", "you-will-never-guess", "sua_chave_secreta_segura", "\x02\x01thisismyscretkey\x01\x02\\e\\y\\y\\h", strongKey}
 	for _, f := range flasks(t) {
 		t.Run("flask-"+f.version, func(t *testing.T) {
