@@ -148,13 +148,14 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 return 1
 `)
 
-// touchScript: KEYS[1] session; ARGV expiry, now. Returns 0 if not live.
+// touchScript: KEYS[1] session; ARGV expiry, now. Returns the record's
+// owner ("" for none), or nil if not live.
 var touchScript = redis.NewScript(`
-local m = redis.call('HMGET', KEYS[1], 'e', 'r')
-if not m[1] or tonumber(m[1]) <= tonumber(ARGV[2]) or m[2] then return 0 end
+local m = redis.call('HMGET', KEYS[1], 'e', 'r', 'o')
+if not m[1] or tonumber(m[1]) <= tonumber(ARGV[2]) or m[2] then return false end
 redis.call('HSET', KEYS[1], 'e', ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], ARGV[1])
-return 1
+return m[3] or ''
 `)
 
 // leaveScript marks a record as leaving for Renew: KEYS[1] session; ARGV
@@ -208,12 +209,42 @@ func (s *Store) run(ctx context.Context, sc *redis.Script, key string, args ...a
 	return sc.Run(ctx, s.client, []string{key}, args...).Int64()
 }
 
-// index lists id under owner, before the record is written, so that the
-// set always covers every session of the owner.
-func (s *Store) index(ctx context.Context, owner, id string, expiry time.Time) error {
+// write runs sc, a script writing the session id that expires at expiry
+// and belongs to owner, expected to return an integer. For an owned
+// session it first lists id in the owner's set, in the same round trip, so
+// that the set always covers every session of the owner.
+func (s *Store) write(ctx context.Context, owner, id string, expiry time.Time, sc *redis.Script, args ...any) (int64, error) {
+	key := s.key("s:", id)
 	if owner == "" {
-		return nil
+		return s.run(ctx, sc, key, args...)
 	}
+	setKey := s.key("o:", owner)
+	ttl := max(expiry.UnixMilli()-s.now(), 1)
+	for attempt := 0; ; attempt++ {
+		var index *redis.Cmd
+		var cmd *redis.Cmd
+		_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			index = indexScript.EvalSha(ctx, p, []string{setKey}, id, ttl)
+			cmd = sc.EvalSha(ctx, p, []string{key}, args...)
+			return nil
+		})
+		if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") && attempt == 0 {
+			// The server has not seen the scripts (first use, restart,
+			// SCRIPT FLUSH): load them and try once more.
+			if err := errors.Join(indexScript.Load(ctx, s.client).Err(), sc.Load(ctx, s.client).Err()); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if err := index.Err(); err != nil {
+			return 0, err
+		}
+		return cmd.Int64()
+	}
+}
+
+// index lists id in owner's set until at least expiry.
+func (s *Store) index(ctx context.Context, owner, id string, expiry time.Time) error {
 	ttl := max(expiry.UnixMilli()-s.now(), 1)
 	_, err := s.run(ctx, indexScript, s.key("o:", owner), id, ttl)
 	return err
@@ -227,10 +258,7 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record) error
 }
 
 func (s *Store) create(ctx context.Context, op, id string, rec session.Record, version int64) error {
-	if err := s.index(ctx, rec.Owner, id, rec.Expiry); err != nil {
-		return unavailable(op, err)
-	}
-	n, err := s.run(ctx, createScript, s.key("s:", id),
+	n, err := s.write(ctx, rec.Owner, id, rec.Expiry, createScript,
 		rec.Data, rec.Expiry.UnixMilli(), rec.Owner, s.now(), version)
 	if err != nil {
 		return unavailable(op, err)
@@ -273,10 +301,7 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int64, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	if err := s.index(ctx, rec.Owner, id, rec.Expiry); err != nil {
-		return 0, unavailable("update", err)
-	}
-	n, err := s.run(ctx, updateScript, s.key("s:", id),
+	n, err := s.write(ctx, rec.Owner, id, rec.Expiry, updateScript,
 		rec.Data, rec.Expiry.UnixMilli(), rec.Owner, s.now(), rec.Version, rec.Version+1)
 	switch {
 	case err != nil:
@@ -293,12 +318,18 @@ func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int6
 func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	n, err := s.run(ctx, touchScript, s.key("s:", id), expiry.UnixMilli(), s.now())
+	owner, err := touchScript.Run(ctx, s.client, []string{s.key("s:", id)}, expiry.UnixMilli(), s.now()).Text()
+	if errors.Is(err, redis.Nil) {
+		return fmt.Errorf("redisstore: touch: %w", session.ErrNotFound)
+	}
 	if err != nil {
 		return unavailable("touch", err)
 	}
-	if n == 0 {
-		return fmt.Errorf("redisstore: touch: %w", session.ErrNotFound)
+	if owner != "" {
+		// The owner's set must outlive the session it lists.
+		if err := s.index(ctx, owner, id, expiry); err != nil {
+			return unavailable("touch", err)
+		}
 	}
 	return nil
 }
