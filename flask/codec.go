@@ -1,12 +1,14 @@
 package flask
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 )
 
 // NewCodec returns a Codec using s, with the defaults above.
+// A nil s gives a Codec whose methods all fail.
 func NewCodec(s *Signer) *Codec {
 	return &Codec{
 		MaxAge:          DefaultMaxAge,
@@ -16,6 +18,9 @@ func NewCodec(s *Signer) *Codec {
 		signer:          s,
 	}
 }
+
+// errNoSigner is returned by a Codec not made with NewCodec.
+var errNoSigner = errors.New("flask: Codec has no Signer: make it with NewCodec")
 
 // Signer returns the codec's signer.
 func (c *Codec) Signer() *Signer { return c.signer }
@@ -45,6 +50,9 @@ func putBytes(b *[]byte) {
 // when the cookie would be longer than MaxCookieSize (browsers drop such
 // a cookie silently, and Decode would refuse it).
 func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
+	if c.signer == nil {
+		return "", errNoSigner
+	}
 	jp := getBytes()
 	defer putBytes(jp)
 	e := encoder{buf: (*jp)[:0], maxDepth: c.maxDepth()}
@@ -129,6 +137,9 @@ func (c *Codec) maxDecompressed() int {
 // unparseable " d" date is nil, as in Flask. Encode writes each of them
 // back as Flask would.
 func (c *Codec) Decode(cookie string, now time.Time) (map[string]any, error) {
+	if c.signer == nil {
+		return nil, errNoSigner
+	}
 	if len(cookie) > MaxCookieSize {
 		return nil, fmt.Errorf("%w: cookie is %d bytes, more than %d", ErrTooLarge, len(cookie), MaxCookieSize)
 	}
@@ -156,6 +167,9 @@ func (c *Codec) Decode(cookie string, now time.Time) (map[string]any, error) {
 // JSON work; a cookie signed with a fallback key comes back signed with the
 // current key.
 func (c *Codec) Refresh(cookie string, now time.Time) (string, error) {
+	if c.signer == nil {
+		return "", errNoSigner
+	}
 	if len(cookie) > MaxCookieSize {
 		return "", fmt.Errorf("%w: cookie is %d bytes, more than %d", ErrTooLarge, len(cookie), MaxCookieSize)
 	}

@@ -313,3 +313,17 @@ func TestConstantTimeCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestCodecWithoutSigner(t *testing.T) {
+	for _, c := range []*Codec{{}, NewCodec(nil)} {
+		if _, err := c.Encode(map[string]any{}, time.Now()); err == nil {
+			t.Error("Encode without a signer")
+		}
+		if _, err := c.Decode(katV1, katNow); err == nil {
+			t.Error("Decode without a signer")
+		}
+		if _, err := c.Refresh(katV1, katNow); err == nil {
+			t.Error("Refresh without a signer")
+		}
+	}
+}
