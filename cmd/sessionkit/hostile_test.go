@@ -229,17 +229,53 @@ func TestFallbackKeys(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		code int
+		note string
 	}{
-		{[]string{"-fallback-env", "OLD"}, 0},
-		{[]string{"-fallback-env", "OTHER", "-fallback-env", "OLD"}, 0},
-		{[]string{"-fallback-env", "OLD", "-fallback-env", "OTHER"}, 0},
-		{[]string{"-fallback-env", "OTHER"}, 1},
-		{nil, 1},
+		{[]string{"-fallback-env", "OLD"}, 0, "fallback key 0"},
+		{[]string{"-fallback-env", "OTHER", "-fallback-env", "OLD"}, 0, "fallback key 1"},
+		{[]string{"-fallback-env", "OLD", "-fallback-env", "OTHER"}, 0, "fallback key 0"},
+		{[]string{"-fallback-env", "OTHER"}, 1, ""},
+		{nil, 1, ""},
 	} {
 		args := append(append([]string{"verify", "-key-env", "K"}, tc.args...), katV4)
 		r := cli{args: args, env: env}.run(t)
 		if r.code != tc.code {
 			t.Errorf("%v: exit %d, want %d: %s", args, r.code, tc.code, r.stderr)
+		}
+		if tc.note != "" && !strings.Contains(r.stderr, "note: signed with "+tc.note+" ") {
+			t.Errorf("%v: stderr %q does not name %s", args, r.stderr, tc.note)
+		}
+	}
+	// The current key is not reported as a fallback.
+	r := cli{args: []string{"verify", "-key-env", "K", "-fallback-env", "OLD", katV1}, env: env}.run(t)
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("current key with a fallback: %+v", r)
+	}
+}
+
+// TestHeaderSizeCookie is E-43: a cookie of about 1 MiB (Go's default
+// header limit), carrying a zlib bomb of 768 MiB, is refused by the input
+// cap, and with the cap raised by the decompression cap (decode) or the
+// cookie size limit (verify).
+func TestHeaderSizeCookie(t *testing.T) {
+	big, err := io.ReadAll(bombCookie(t, 768<<20))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("E-43 cookie: %d bytes", len(big))
+	env := map[string]string{"K": katKey}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"decode"}, "more than 65536 bytes"},
+		{[]string{"verify", "-key-env", "K"}, "more than 65536 bytes"},
+		{[]string{"decode", "-max-input", "2097152"}, "too large"},
+		{[]string{"verify", "-key-env", "K", "-max-input", "2097152"}, "more than 4096"},
+	} {
+		r := cli{args: tc.args, stdin: string(big), env: env}.run(t)
+		if r.code != exitMalformed || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 3 and %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
 }

@@ -287,10 +287,12 @@ func TestSecretFailingRandom(t *testing.T) {
 	}
 }
 
+// TestSecretDistinct is J-89: 10 000 keys, all distinct, of the right
+// length and alphabet.
 func TestSecretDistinct(t *testing.T) {
 	seen := map[string]bool{}
 	for _, format := range []string{"hex", "base64url"} {
-		for range 1000 {
+		for range 5000 {
 			var stdout, stderr bytes.Buffer
 			code := run(context.Background(), []string{"secret", "-format", format}, nil, &stdout, &stderr)
 			key := strings.TrimSuffix(stdout.String(), "\n")
