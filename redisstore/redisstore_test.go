@@ -301,9 +301,14 @@ func TestUnreachable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		s.Timeout = 300 * time.Millisecond
 		start := time.Now()
 		wantUnavailable(t, ops(s, storetest.NewID()))
-		t.Logf("9 operations failed in %v", time.Since(start).Round(time.Millisecond))
+		d := time.Since(start)
+		t.Logf("9 operations failed in %v", d.Round(time.Millisecond))
+		if d > 9*time.Second/2 {
+			t.Errorf("9 operations took %v with a 300ms timeout", d)
+		}
 	}()
 	waitGoroutines(t, base)
 }
@@ -324,6 +329,7 @@ func TestCutMidRequest(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Prefix = direct.Prefix
+		s.Timeout = 300 * time.Millisecond
 		ctx := context.Background()
 		id := storetest.NewID()
 		exp := time.Now().Add(time.Hour).Truncate(time.Millisecond)
