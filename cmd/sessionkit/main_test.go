@@ -150,6 +150,8 @@ var goldenCases = []struct {
 	{"sign-tagged", cli{args: []string{"sign", "-key-env", "K", "-tagged", "-json", `{"_flashes":[{" t":["message","Ol\u00e1"]}],"b":{" b":"AP8="}}`}, env: map[string]string{"K": strongKey}, now: katTime}},
 	{"sign-plain-tag-escape", cli{args: []string{"sign", "-key-env", "K", "-json", `{"x":{" t":[1,2]}}`}, env: map[string]string{"K": strongKey}, now: katTime}},
 	{"sign-permanent", cli{args: []string{"sign", "-key-env", "K", "-permanent", "-json", `{"nomes":["Ana"]}`}, env: map[string]string{"K": strongKey}, now: katTime}},
+	{"sign-stdin-too-large", cli{args: []string{"sign", "-key-env", "K"}, stdin: `{"a":"` + strings.Repeat("x", 70000) + `"}`, env: map[string]string{"K": strongKey}}},
+	{"sign-empty-json", cli{args: []string{"sign", "-key-env", "K", "-json", ""}, env: map[string]string{"K": strongKey}}},
 	{"sign-not-object", cli{args: []string{"sign", "-key-env", "K", "-json", `[1,2]`}, env: map[string]string{"K": strongKey}}},
 	{"sign-bad-json", cli{args: []string{"sign", "-key-env", "K", "-json", `{"a":`}, env: map[string]string{"K": strongKey}}},
 	{"sign-too-large", cli{args: []string{"sign", "-key-env", "K", "-compress", "never"}, stdin: `{"a":"` + strings.Repeat("x", 5000) + `"}`, env: map[string]string{"K": strongKey}}},

@@ -90,6 +90,9 @@ cookie, unsupported value), 2 usage or input that is not a JSON object.`,
 			}
 		} else {
 			data, err = readAtMost(e.stdin, maxSignInput)
+			if errors.Is(err, errTooLarge) {
+				return usagef("the session on standard input is larger than %d bytes", maxSignInput)
+			}
 			if err != nil {
 				return &usageError{err}
 			}
