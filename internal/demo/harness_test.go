@@ -2,7 +2,9 @@ package demo
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -117,4 +119,13 @@ func (h *harness) cookie() *http.Cookie {
 		}
 	}
 	return nil
+}
+
+// longName returns a 600-character random name: it does not compress, so a
+// few of them fill the cookie.
+func longName(t testing.TB, i int) string {
+	t.Helper()
+	b := make([]byte, 450)
+	rand.Read(b)
+	return fmt.Sprintf("%d-%s", i, base64.RawURLEncoding.EncodeToString(b))
 }
