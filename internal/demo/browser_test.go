@@ -323,9 +323,9 @@ func TestBrowserDesafio(t *testing.T) {
 	}
 }
 
-// TestBrowserKeyboard walks the home page with Tab: the skip link comes
+// TestBrowserKeyboardAndLanguage walks the home page with Tab: the skip link comes
 // first and every link gets a visible focus.
-func TestBrowserKeyboard(t *testing.T) {
+func TestBrowserKeyboardAndLanguage(t *testing.T) {
 	b := newBrowser(t, nil)
 	b.open("/")
 	b.do(chromedp.KeyEvent("\t"))
@@ -338,6 +338,20 @@ func TestBrowserKeyboard(t *testing.T) {
 	}
 	if got := b.eval(`document.documentElement.lang`); got != "pt-BR" {
 		t.Errorf("lang = %q", got)
+	}
+	// The language switch, then back.
+	b.submit(`.lang a`)
+	if got := b.eval(`document.documentElement.lang + " " + document.querySelector("h1").textContent`); got != "en Sessions: the server remembers you" {
+		t.Errorf("after the switch: %q", got)
+	}
+	b.shot("home-en")
+	b.open("/exemplo02")
+	if got := b.text("label[for=nome]"); got != "Name" {
+		t.Errorf("English choice not kept on the next page: label %q", got)
+	}
+	b.submit(`.lang a`)
+	if got := b.eval(`location.pathname + " " + document.documentElement.lang`); got != "/exemplo02 pt-BR" {
+		t.Errorf("switching back: %q", got)
 	}
 	if *updateScreenshots {
 		b.do(chromedp.EmulateViewport(1100, 760))
