@@ -323,8 +323,9 @@ func TestBrowserDesafio(t *testing.T) {
 	}
 }
 
-// TestBrowserKeyboardAndLanguage walks the home page with Tab: the skip link comes
-// first and every link gets a visible focus.
+// TestBrowserKeyboardAndLanguage walks the home page with Tab (the skip
+// link comes first, the next link shows a focus ring), then switches the
+// language and sees the choice kept on the next page.
 func TestBrowserKeyboardAndLanguage(t *testing.T) {
 	b := newBrowser(t, nil)
 	b.open("/")
