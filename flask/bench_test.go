@@ -99,6 +99,19 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
+		own, err := c.Encode(s.v, benchNow)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(s.name+"/own", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(own)))
+			for b.Loop() {
+				if _, err := c.Decode(own, benchNow); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		f := newFloor(katKey, CompressFlask)
 		b.Run(s.name+"/floor", func(b *testing.B) {
 			b.ReportAllocs()
