@@ -430,6 +430,14 @@ func differential(t *testing.T, python, version string) {
 		comp := []Compression{CompressFlask, CompressAuto, CompressNever}[i%3]
 		add(fmt.Sprintf("random-%d", i), g.object(0), key, key, nil, key, nil, comp, key)
 	}
+	// Large sessions, which CompressAuto compresses.
+	for i := range 12 {
+		v := map[string]any{}
+		for j := range 20 + 6*i {
+			v[fmt.Sprintf("k%03d", j)] = []any{g.str(), g.r.IntN(1000), "Maria"}
+		}
+		add(fmt.Sprintf("large-%d", i), v, key, key, nil, key, nil, CompressAuto, key)
+	}
 	// Raw-byte keys, as from os.urandom.
 	for i := range 20 {
 		add(fmt.Sprintf("rawkey-%d", i), g.object(0), "\xff\x00key\x80", "hex:ff006b657980", nil, "\xff\x00key\x80", nil, CompressFlask, "hex:ff006b657980")

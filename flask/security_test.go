@@ -340,6 +340,24 @@ func TestHostileSpecifics(t *testing.T) {
 		}
 	})
 
+	t.Run("ADV-12 nothing decoded before the signature", func(t *testing.T) {
+		if raceEnabled {
+			t.Skip("allocation figures are meaningless under the race detector")
+		}
+		// A compressed payload whose signature is wrong costs an HMAC and
+		// an error, no base64, zlib or JSON work (their buffers would
+		// show as allocations).
+		bomb := signJSON(t, katKey, bytes.Repeat([]byte("["), 3000), true, 1700000000)
+		forged := bomb[:len(bomb)-1] + string("AB"[strings.IndexByte("AB", bomb[len(bomb)-1])+1&1])
+		if _, err := c.Decode(forged, katNow); !errors.Is(err, ErrSignature) {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(100, func() { c.Decode(forged, katNow) })
+		if allocs > 0 {
+			t.Fatalf("%v allocations for a forged cookie", allocs)
+		}
+	})
+
 	t.Run("A-14 exactly 4096 bytes", func(t *testing.T) {
 		// A 5-byte timestamp (after 2106) gives a payload length that
 		// base64 can reach: 4096 = 4060 + 1 + 7 + 1 + 27.
