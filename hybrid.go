@@ -25,6 +25,27 @@ func (b *storeBackend) commitHybrid(ctx context.Context, s *Session, now time.Ti
 		// Flask cookie the cookie backend could refresh.
 		s.raw = ""
 	}
+	if s.owner != "" && m.Generations != nil {
+		switch {
+		case s.id != "" && !s.ownerChanged:
+			// Leaving the store, perhaps: a cookie must carry the owner's
+			// current generation, which records do not keep.
+			g, err := m.Generations.Generation(ctx, s.owner)
+			if err != nil {
+				return nil, storeErr("load generation", err)
+			}
+			s.gen = g
+		case s.id == "" && s.renewed:
+			// Session.Renew bumps the generation of cookie sessions only
+			// when the Manager has no Store; a session held in the cookie
+			// gets the same revocation here.
+			g, err := m.Generations.Bump(ctx, s.owner)
+			if err != nil {
+				return nil, storeErr("renew: bump generation", err)
+			}
+			s.gen, s.ownerChanged = g, false
+		}
+	}
 	c, err := cookieBackend{m}.commit(ctx, s, now)
 	var tooLarge *CookieTooLargeError
 	switch {
