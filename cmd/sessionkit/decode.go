@@ -148,7 +148,11 @@ func (e *env) printDecode(r *decodeReport) {
 		sizes = append(sizes, fmt.Sprintf("JSON %d", r.JSONBytes))
 	}
 	sizes = append(sizes, fmt.Sprintf("signature %d", r.SignatureBytes))
-	fmt.Fprintf(w, "sizes       %s\n", strings.Join(sizes, ", "))
+	note := ""
+	if r.CookieBytes > flask.MaxCookieSize {
+		note = fmt.Sprintf(" (over %d: browsers drop such a cookie and verify refuses it)", flask.MaxCookieSize)
+	}
+	fmt.Fprintf(w, "sizes       %s%s\n", strings.Join(sizes, ", "), note)
 }
 
 func yesNo(b bool) string {

@@ -207,6 +207,7 @@ func extraGolden(t *testing.T, dir string) []struct {
 	}
 	return []c{
 		{"verify-key-file", cli{args: []string{"verify", "-key-file", keyFile, katV1}}},
+		{"decode-over-4096", cli{args: []string{"decode", cookieOfLen(t, 4098)}}},
 		{"decode-nan-json", cli{args: []string{"decode", "-json", katJSON(t, `{"n":NaN,"i":-Infinity}`)}}},
 		{"decode-nan", cli{args: []string{"decode", katJSON(t, `{"n":NaN,"i":-Infinity}`)}}},
 		{"decode-raw-escape", cli{args: []string{"decode", katJSON(t, "{\"a\":\"\x1b[2J\u00e9\"}")}}},

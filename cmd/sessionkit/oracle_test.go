@@ -92,6 +92,8 @@ for line in sys.stdin:
         res["message"] = d.get("message", "")
         if d.get("ok"):
             res["canonical"] = json.dumps(d["session"], sort_keys=True, separators=(",", ":"))
+        if "unverified_session" in d:
+            res["unverified"] = json.dumps(d["unverified_session"], sort_keys=True, separators=(",", ":"))
     print(json.dumps(res), flush=True)
 `
 
@@ -104,6 +106,9 @@ type oracleResult struct {
 	Error     string `json:"error"`
 	Message   string `json:"message"`
 	Canonical string `json:"canonical"`
+	// Unverified is the session Flask decodes from a rejected cookie
+	// without trusting its signature (loads_unsafe), re-serialised.
+	Unverified string `json:"unverified"`
 }
 
 // run runs oracle.py once per argument list, in one Python process.
@@ -350,6 +355,12 @@ func TestOracleErrorClasses(t *testing.T) {
 				verifies = append(verifies, append(args, cookies[i]))
 			}
 			vs := f.run(t, verifies)
+			checked := 0
+			defer func() {
+				if checked < 5 {
+					t.Errorf("decode compared with Flask's unverified session only %d times", checked)
+				}
+			}()
 			for i, c := range cases {
 				v := vs[i]
 				flaskClass := v.Error
@@ -376,6 +387,17 @@ func TestOracleErrorClasses(t *testing.T) {
 				}
 				if c.code == 0 && r.stdout != v.Canonical+"\n" {
 					t.Errorf("%s: sessionkit verify printed %s, Flask's session is %s", c.name, r.stdout, v.Canonical)
+				}
+				// decode shows what Flask decodes without trusting the
+				// signature, except from cookies it calls malformed (a
+				// missing or bad timestamp), where Flask's loads_unsafe still
+				// reads the payload.
+				if d := (cli{args: []string{"decode", "-json", cookies[i]}}).run(t); v.Unverified != "" && (d.code == 0 || c.code != exitMalformed) {
+					var rep decodeReport
+					if err := json.Unmarshal([]byte(d.stdout), &rep); err != nil || string(rep.Session) != v.Unverified {
+						t.Errorf("%s: decode shows %s, Flask's unverified session is %s", c.name, d.stdout, v.Unverified)
+					}
+					checked++
 				}
 				// "does not match" is Flask's wording for exit status 1.
 				if c.flaskError == "BadSignature" && strings.Contains(v.Message, "does not match") != (c.code == 1) {
