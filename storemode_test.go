@@ -130,7 +130,7 @@ type smSite struct {
 }
 
 // smBackends are the stores the server-side tests run against: memstore
-// always, Redis when reachable.
+// always, Redis and PostgreSQL when reachable.
 func smBackends(t *testing.T) map[string]func(t *testing.T, clock *smClock) session.Store {
 	b := map[string]func(t *testing.T, clock *smClock) session.Store{
 		"memstore": func(t *testing.T, clock *smClock) session.Store {
@@ -150,10 +150,34 @@ func smBackends(t *testing.T) map[string]func(t *testing.T, clock *smClock) sess
 	case os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1":
 		t.Fatalf("Redis at 127.0.0.1:6379: %v (SESSIONKIT_REQUIRE_ALL=1)", err)
 	default:
-		t.Logf("Redis at 127.0.0.1:6379 is not reachable (%v); running against memstore only", err)
+		t.Logf("Redis at 127.0.0.1:6379 is not reachable (%v); not running against it", err)
+	}
+	pool, err := pgxpool.New(ctx, pgDSN)
+	if err == nil {
+		err = pool.Ping(ctx)
+		pool.Close()
+	}
+	switch {
+	case err == nil:
+		b["postgres"] = func(t *testing.T, clock *smClock) session.Store {
+			pool, err := pgxpool.New(context.Background(), pgDSN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pool.Close)
+			s := pgstore.New(pool)
+			s.Schema = storeNamespace(t, "postgres")
+			return s
+		}
+	case os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1":
+		t.Fatalf("PostgreSQL at %s: %v (SESSIONKIT_REQUIRE_ALL=1)", pgDSN, err)
+	default:
+		t.Logf("PostgreSQL at %s is not reachable (%v); not running against it", pgDSN, err)
 	}
 	return b
 }
+
+const pgDSN = "postgres://postgres@127.0.0.1:5432/test"
 
 // smRedis returns a Redis store under a prefix of its own, removed when the
 // test ends.
@@ -406,6 +430,38 @@ func TestStoreForgedIDNeverReachesStore(t *testing.T) {
 	if n := site.store.n("Load"); n != loads {
 		t.Fatalf("%d store loads for forged cookies; want 0", n-loads)
 	}
+}
+
+// FuzzStoreCookie sends arbitrary session cookies to a server-side
+// Manager: no panic, no error status, and no store call, since no input
+// the fuzzer finds carries a valid signature.
+func FuzzStoreCookie(f *testing.F) {
+	f.Add("sk~" + storetest.NewID())
+	f.Add("sk~AAAA.aw2cAg.qDnq8DAfjgn7L6Wx6QhSPA6txDQ")
+	f.Add(".eJyrVirNK1ayUlA.aw2cAg.qDnq8DAfjgn7L6Wx6QhSPA6txDQ")
+	f.Add("")
+	f.Add(strings.Repeat("sk~", 2000))
+	m, err := session.New([]byte(testKey))
+	if err != nil {
+		f.Fatal(err)
+	}
+	store := newCountingStore(memstore.New())
+	m.Store = &session.StoreOptions{Store: store, Hybrid: true}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, strings.Repeat("x", session.FromContext(r.Context()).Len()))
+	}))
+	f.Fuzz(func(t *testing.T, value string) {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("Cookie", "session="+value)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 || rec.Body.Len() != 0 {
+			t.Fatalf("cookie %q: status %d, %d keys", value, rec.Code, rec.Body.Len())
+		}
+		if n := store.n("Load", "Create", "Update", "Touch", "Renew", "Delete"); n != 0 {
+			t.Fatalf("cookie %q reached the store (%d calls)", value, n)
+		}
+	})
 }
 
 func mustSigner(t *testing.T, key string) interface {
@@ -662,7 +718,9 @@ func TestStoreUnavailable(t *testing.T) {
 		addr := strings.TrimPrefix(ln.URL, "http://")
 		ln.Close() // a closed port: nothing listens there now
 		clock := newClockNow()
-		site := newSMSite(t, smRedis(t, addr), clock, nil)
+		down := smRedis(t, addr)
+		down.Timeout = 300 * time.Millisecond
+		site := newSMSite(t, down, clock, nil)
 		cookie := site.m.Codec().Signer().Sign("sk~"+storetest.NewID(), clock.Now())
 		for _, path := range []string{"/get", "/set?a=1", "/logout"} {
 			res := site.do(t, path, cookie)
@@ -742,7 +800,7 @@ func BenchmarkStoreRoundTrip(b *testing.B) {
 			return s
 		},
 		"postgres": func(b *testing.B) session.Store {
-			pool, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:5432/test")
+			pool, err := pgxpool.New(context.Background(), pgDSN)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -982,7 +1040,7 @@ func TestStoreInstanceHelper(t *testing.T) {
 		rs.Prefix = os.Getenv("SESSIONKIT_STORE_NS")
 		store = rs
 	case "postgres":
-		pool, err := pgxpool.New(ctx, "postgres://postgres@127.0.0.1:5432/test")
+		pool, err := pgxpool.New(ctx, pgDSN)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1134,7 +1192,7 @@ func storeNamespace(t testing.TB, backend string) string {
 		_, err = s.Generation(ctx, "ping")
 	case "postgres":
 		var pool *pgxpool.Pool
-		pool, err = pgxpool.New(ctx, "postgres://postgres@127.0.0.1:5432/test")
+		pool, err = pgxpool.New(ctx, pgDSN)
 		if err == nil {
 			t.Cleanup(pool.Close)
 			_, err = pool.Exec(ctx, "CREATE SCHEMA "+ns)
