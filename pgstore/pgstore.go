@@ -15,10 +15,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessionkit/session"
@@ -147,6 +150,35 @@ func unavailable(op string, err error) error {
 	return fmt.Errorf("pgstore: %s: %w: %w", op, session.ErrStoreUnavailable, err)
 }
 
+// retryable reports whether err means that the connection died under a
+// statement (server restart, pg_terminate_backend, network cut) and another
+// connection of the pool may well answer.
+func retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if pgconn.SafeToRetry(err) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "57P01" || pgErr.Code == "57P02" // admin_shutdown, crash_shutdown
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// idempotent runs f, and once more if the connection died under it. Only
+// statements that may run twice go through it (reads and deletes), as
+// SECURITY.md F-08 asks: a write that may have committed is not repeated.
+func idempotent[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	v, err := f()
+	if err != nil && retryable(ctx, err) {
+		return f()
+	}
+	return v, err
+}
+
 // data keeps an empty value from being stored as NULL.
 func data(b []byte) []byte {
 	if b == nil {
@@ -173,8 +205,11 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record) error
 func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	var rec session.Record
-	err := s.pool.QueryRow(ctx, s.queries().load, id).Scan(&rec.Data, &rec.Expiry, &rec.Version, &rec.Owner)
+	rec, err := idempotent(ctx, func() (session.Record, error) {
+		var rec session.Record
+		err := s.pool.QueryRow(ctx, s.queries().load, id).Scan(&rec.Data, &rec.Expiry, &rec.Version, &rec.Owner)
+		return rec, err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return session.Record{}, fmt.Errorf("pgstore: load: %w", session.ErrNotFound)
 	}
@@ -277,7 +312,7 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 func (s *Store) Delete(ctx context.Context, id string) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	if _, err := s.pool.Exec(ctx, s.queries().delete, id); err != nil {
+	if _, err := idempotent(ctx, func() (pgconn.CommandTag, error) { return s.pool.Exec(ctx, s.queries().delete, id) }); err != nil {
 		return unavailable("delete", err)
 	}
 	return nil
@@ -291,8 +326,12 @@ func (s *Store) DestroyAll(ctx context.Context, owner string) (int, error) {
 	if owner == "" {
 		return 0, nil
 	}
-	var n int
-	if err := s.pool.QueryRow(ctx, s.queries().destroyAll, owner).Scan(&n); err != nil {
+	n, err := idempotent(ctx, func() (int, error) {
+		var n int
+		err := s.pool.QueryRow(ctx, s.queries().destroyAll, owner).Scan(&n)
+		return n, err
+	})
+	if err != nil {
 		return 0, unavailable("destroy all", err)
 	}
 	return n, nil
@@ -313,8 +352,11 @@ func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 func (s *Store) Generation(ctx context.Context, owner string) (uint64, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	var n int64
-	err := s.pool.QueryRow(ctx, s.queries().generation, owner).Scan(&n)
+	n, err := idempotent(ctx, func() (int64, error) {
+		var n int64
+		err := s.pool.QueryRow(ctx, s.queries().generation, owner).Scan(&n)
+		return n, err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}

@@ -304,3 +304,39 @@ func BenchmarkLoad(b *testing.B)   { storetest.BenchmarkLoad(b, benchStore(b)) }
 func BenchmarkUpdate(b *testing.B) { storetest.BenchmarkUpdate(b, benchStore(b)) }
 func BenchmarkTouch(b *testing.B)  { storetest.BenchmarkTouch(b, benchStore(b)) }
 func BenchmarkCreate(b *testing.B) { storetest.BenchmarkCreate(b, benchStore(b)) }
+
+// TestReadRetriedOnDeadConnection kills the server backend of an idle
+// pooled connection: the next Load, a read, is retried on a new
+// connection and succeeds; a write is not retried and fails.
+func TestReadRetriedOnDeadConnection(t *testing.T) {
+	admin := needPostgres(t, nil)
+	pool := needPostgres(t, func(c *pgxpool.Config) { c.MaxConns = 1 })
+	s := newStore(t, admin)
+	victim := pgstore.New(pool)
+	victim.Schema = s.Schema
+	ctx := context.Background()
+	id := storetest.NewID()
+	exp := time.Now().Add(time.Hour)
+	if err := s.Create(ctx, id, session.Record{Data: []byte("x"), Expiry: exp}); err != nil {
+		t.Fatal(err)
+	}
+	kill := func() {
+		t.Helper()
+		var pid int
+		if err := pool.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kill()
+	if _, err := victim.Load(ctx, id); err != nil {
+		t.Fatalf("Load after its connection died: %v; want a retry that succeeds", err)
+	}
+	kill()
+	_, err := victim.Update(ctx, id, session.Record{Data: []byte("y"), Expiry: exp, Version: 1})
+	if !errors.Is(err, session.ErrStoreUnavailable) {
+		t.Fatalf("Update after its connection died = %v; want ErrStoreUnavailable (writes are not retried)", err)
+	}
+}
