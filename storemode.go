@@ -144,6 +144,9 @@ func (b *storeBackend) load(ctx context.Context, r *http.Request, s *Session, no
 		if seen++; seen > maxCandidates {
 			break
 		}
+		if len(c.Value) > flask.MaxCookieSize {
+			continue // browsers keep no such cookie; do not hash it
+		}
 		payload, ts, _, err := signer.Unsign(c.Value)
 		if err == nil {
 			err = flask.CheckAge(ts, now, m.Lifetime, m.codec.Skew)
