@@ -142,3 +142,23 @@ func benchStore(b *testing.B) session.Store { return memstore.New() }
 func BenchmarkLoad(b *testing.B)   { storetest.BenchmarkLoad(b, benchStore(b)) }
 func BenchmarkUpdate(b *testing.B) { storetest.BenchmarkUpdate(b, benchStore(b)) }
 func BenchmarkTouch(b *testing.B)  { storetest.BenchmarkTouch(b, benchStore(b)) }
+
+func ExampleStore_DeleteExpired() {
+	store := memstore.New()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	// The store starts no goroutine: the application runs the cleanup on
+	// its own schedule, here every five minutes until ctx ends.
+	go func() {
+		tick := time.NewTicker(5 * time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				store.DeleteExpired(ctx)
+			}
+		}
+	}()
+}
