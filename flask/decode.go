@@ -58,7 +58,7 @@ var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
 func (d *decoder) release() {
 	d.data = ""
 	d.arena = nil
-	clear(d.stack[:cap(d.stack)])
+	clear(d.stack) // popped elements were cleared when their array ended
 	d.stack = d.stack[:0]
 	if cap(d.stack) > 4096 {
 		return
