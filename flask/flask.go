@@ -58,11 +58,22 @@ const (
 // Codec reads and writes Flask session cookies. Fields may be changed after
 // NewCodec and before first use.
 type Codec struct {
-	MaxAge          time.Duration // default DefaultMaxAge; negative: no limit
-	Skew            time.Duration // default 0
-	Compression     Compression   // default CompressAuto
-	MaxDecompressed int           // default DefaultMaxDecompressed
-	MaxDepth        int           // default DefaultMaxDepth
+	// MaxAge is the oldest signature Decode accepts, in whole seconds as
+	// Flask counts them: Flask's PERMANENT_SESSION_LIFETIME, which it
+	// applies to every cookie. Default DefaultMaxAge; negative: no limit.
+	MaxAge time.Duration
+	// Skew is how far in the future a signature may be (a clock ahead of
+	// ours). Default 0, as in Flask.
+	Skew time.Duration
+	// Compression selects when Encode compresses. Default CompressAuto.
+	Compression Compression
+	// MaxDecompressed caps the JSON text of a compressed payload.
+	// Default DefaultMaxDecompressed; 0 or less means the default.
+	MaxDecompressed int
+	// MaxDepth caps JSON nesting, the session object itself counting as 1
+	// (a tag such as {" t": [...]} counts its object and its list).
+	// Default DefaultMaxDepth; 0 or less means the default.
+	MaxDepth int
 
 	signer *Signer
 }
