@@ -374,3 +374,40 @@ func TestConcurrentUse(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestDepthAgreement: whatever Marshal writes within DefaultMaxDepth,
+// Unmarshal reads (depth 65 failing is in TestHostileCookies).
+func TestDepthAgreement(t *testing.T) {
+	nest := func(levels int, wrap func(any) any) map[string]any {
+		var v any = "x"
+		for range levels {
+			v = wrap(v)
+		}
+		return map[string]any{"v": v}
+	}
+	wraps := map[string]func(any) any{
+		"list":  func(v any) any { return []any{v} },
+		"tuple": func(v any) any { return Tuple{v} },
+		"map":   func(v any) any { return map[string]any{"k": v} },
+		"di":    func(v any) any { return map[string]any{" t": v} },
+	}
+	for name, wrap := range wraps {
+		fits := 0
+		for levels := 1; levels < 80; levels++ {
+			js, err := Marshal(nest(levels, wrap))
+			if err != nil {
+				if !errors.Is(err, ErrTooDeep) {
+					t.Fatalf("%s %d: %v", name, levels, err)
+				}
+				break
+			}
+			if _, err := Unmarshal(js); err != nil {
+				t.Fatalf("%s %d: Marshal wrote what Unmarshal refuses: %v", name, levels, err)
+			}
+			fits = levels
+		}
+		if fits < 20 {
+			t.Errorf("%s: only %d levels fit", name, fits)
+		}
+	}
+}
