@@ -205,3 +205,55 @@ func BenchmarkLoad(b *testing.B)   { storetest.BenchmarkLoad(b, benchStore(b)) }
 func BenchmarkUpdate(b *testing.B) { storetest.BenchmarkUpdate(b, benchStore(b)) }
 func BenchmarkTouch(b *testing.B)  { storetest.BenchmarkTouch(b, benchStore(b)) }
 func BenchmarkCreate(b *testing.B) { storetest.BenchmarkCreate(b, benchStore(b)) }
+
+// TestReadOnlyDatabase opens the file read-only, as on a read-only mount
+// (SECURITY.md F-14): reads work, every write fails with
+// ErrStoreUnavailable, and Migrate says so too.
+func TestReadOnlyDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	rw, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	if err := sqlitestore.Migrate(ctx, rw); err != nil {
+		t.Fatal(err)
+	}
+	id := storetest.NewID()
+	exp := time.Now().Add(time.Hour)
+	if err := sqlitestore.New(rw).Create(ctx, id, session.Record{Data: []byte("x"), Expiry: exp, Owner: "o"}); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	s := sqlitestore.New(ro)
+	if _, err := s.Load(ctx, id); err != nil {
+		t.Fatalf("Load from a read-only database: %v", err)
+	}
+	rec := session.Record{Data: []byte("y"), Expiry: exp, Version: 1, Owner: "o"}
+	for name, err := range map[string]error{
+		"Create":        s.Create(ctx, storetest.NewID(), rec),
+		"Update":        func() error { _, err := s.Update(ctx, id, rec); return err }(),
+		"Touch":         s.Touch(ctx, id, exp),
+		"Renew":         func() error { _, err := s.Renew(ctx, id, storetest.NewID(), rec); return err }(),
+		"Delete":        s.Delete(ctx, id),
+		"DestroyAll":    func() error { _, err := s.DestroyAll(ctx, "o"); return err }(),
+		"DeleteExpired": func() error { _, err := s.DeleteExpired(ctx); return err }(),
+	} {
+		if !errors.Is(err, session.ErrStoreUnavailable) {
+			t.Errorf("%s on a read-only database = %v; want ErrStoreUnavailable", name, err)
+		}
+	}
+	other, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "new.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := sqlitestore.Migrate(ctx, other); !errors.Is(err, session.ErrStoreUnavailable) {
+		t.Fatalf("Migrate of a read-only, missing database = %v; want ErrStoreUnavailable", err)
+	}
+}
