@@ -109,11 +109,18 @@ func (b *browser) waitPanel() {
 	}
 }
 
-// submit clicks sel, which submits a form, and waits for the next page.
+// submit clicks sel, which submits a form or follows a link, and waits for
+// the next page: a new document (the old one is marked, and a redirect can
+// end the wait for a response before the final page loads), fully loaded,
+// with its inspector panel refreshed.
 func (b *browser) submit(sel string) {
 	b.t.Helper()
+	b.eval(`document.documentElement.dataset.old = "1"; ""`)
 	if _, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		b.t.Fatalf("submitting with %s: %v", sel, err)
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`!document.documentElement.dataset.old && document.readyState === "complete"`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		b.t.Fatalf("after %s: no new page: %v", sel, err)
 	}
 	b.waitPanel()
 }
@@ -377,5 +384,47 @@ func writeDocShot(t *testing.T, b *browser, name string) {
 	t.Logf("wrote %s (%d bytes)", path, len(png))
 	if len(png) > 300<<10 {
 		t.Errorf("%s is %d bytes, more than 300 KiB", name, len(png))
+	}
+}
+
+// TestBrowserCookieLimit adds long names through the form until the page
+// refuses one: the explanation shows, the list is kept, and the cookie the
+// browser holds is the last one that fitted.
+func TestBrowserCookieLimit(t *testing.T) {
+	b := newBrowser(t, nil)
+	b.open("/exemplo02")
+	kept := 0
+	for i := 0; ; i++ {
+		if i == 50 {
+			t.Fatal("50 long names and no refusal")
+		}
+		name := longName(t, i)[:300]
+		before := b.sessionCookie()
+		b.do(chromedp.SetValue(chromedp.CSS("#nome"), name))
+		b.submit(`form.add button[type="submit"]`)
+		if b.eval(`document.querySelector(".toobig") ? "yes" : "no"`) == "yes" {
+			if got := b.text(".toobig"); !strings.Contains(got, "4096 bytes") || !strings.Contains(got, "descartado em silêncio") {
+				t.Errorf("the refusal does not explain the limit: %q", got)
+			}
+			if n := b.eval(`String(document.querySelectorAll("#nomes li").length)`); n != strconv.Itoa(kept) {
+				t.Errorf("the refusal lists %s names, want the %d kept", n, kept)
+			}
+			if c := b.sessionCookie(); c == nil || c.Value != before.Value {
+				t.Error("the refused name changed the browser's cookie")
+			}
+			break
+		}
+		kept++
+		if n := b.eval(`String(document.querySelectorAll("#nomes li").length)`); n != strconv.Itoa(kept) {
+			t.Fatalf("after adding name %d the page lists %s", kept, n)
+		}
+		if c := b.sessionCookie(); c == nil || c.Size > 4096 {
+			t.Fatalf("after %d names the browser holds %v", kept, c)
+		}
+	}
+	b.shot("exemplo02-limite")
+	if *updateScreenshots {
+		b.do(chromedp.EmulateViewport(1100, 760))
+		writeDocShot(t, b, "screenshot-limite.png")
 	}
 }

@@ -51,7 +51,15 @@ type sizeRow struct {
 
 type tooBig struct {
 	Name string
-	Size int
+	Size int // 0: more than the codec would encode (over 4096 bytes of value)
+}
+
+// shorten cuts s to n runes, with an ellipsis.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 // chart is the inline SVG of the cookie's growth.
@@ -59,6 +67,12 @@ type chart struct {
 	W, H, LimitY, LimitLabelY int
 	Points                    string
 	Dots                      []struct{ X, Y int }
+	// Last labels the newest point with its size.
+	Last struct {
+		X, Y   int
+		Anchor string
+		Text   string
+	}
 }
 
 // sessionData returns the values the Manager will encode for the request's
@@ -175,10 +189,7 @@ func (s *site) exemplo02Add(w http.ResponseWriter, r *http.Request) {
 		// error page, and keeps the list.
 		n, _, err := s.cookieSize(s.sessionData(r, sn, "nomes", next))
 		if errors.Is(err, errTooLarge) {
-			if n == 0 {
-				n = s.maxCookie() + 1
-			}
-			s.renderExemplo02(w, r, http.StatusUnprocessableEntity, &tooBig{Name: nome, Size: n})
+			s.renderExemplo02(w, r, http.StatusUnprocessableEntity, &tooBig{Name: shorten(nome, 40), Size: n})
 			return
 		}
 		if err != nil {
@@ -216,6 +227,17 @@ func growthChart(rows []sizeRow, limit int) chart {
 		c.Dots = append(c.Dots, struct{ X, Y int }{x, y(r.Size)})
 	}
 	c.Points = strings.TrimSpace(pts.String())
+	if n := len(c.Dots); n > 0 {
+		d := c.Dots[n-1]
+		c.Last.X, c.Last.Y, c.Last.Anchor = d.X, d.Y-6, "end"
+		if c.Last.Y < c.LimitLabelY+12 {
+			c.Last.Y = d.Y + 14
+		}
+		if n == 1 {
+			c.Last.Anchor = "start"
+		}
+		c.Last.Text = fmt.Sprintf("%d B", rows[n-1].Size)
+	}
 	return c
 }
 
