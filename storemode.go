@@ -58,7 +58,10 @@ const maxIDAttempts = 3
 // idle limit). A read-only request writes nothing, unless the last write
 // is older than TouchInterval: it then extends the expiry with Store.Touch
 // and re-signs the cookie. A session may therefore end up to TouchInterval
-// earlier than an exact sliding window would end it.
+// earlier than an exact sliding window would end it. Expiries are computed
+// with Manager.Now and checked by the store's clock (the database server's
+// for pgstore): instances whose clocks are d apart shorten or lengthen idle
+// sessions by d, so keep them synchronised (NTP).
 //
 // Renew moves the record to a new ID with Store.Renew; Destroy deletes it
 // (a failed delete fails the request, so a user is never told "logged out"
