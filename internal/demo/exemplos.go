@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-
 	"net/http"
 	"strings"
 	"unicode/utf8"
