@@ -46,9 +46,9 @@ func putBytes(b *[]byte) {
 }
 
 // Encode returns the cookie value for v signed at now. It fails with
-// ErrUnsupported for a value Marshal cannot write, and with ErrTooLarge
-// when the cookie would be longer than MaxCookieSize (browsers drop such
-// a cookie silently, and Decode would refuse it).
+// ErrUnsupported for a value Marshal cannot write, and with a *SizeError
+// (ErrTooLarge) when the cookie would be longer than MaxCookieSize
+// (browsers drop such a cookie silently, and Decode would refuse it).
 func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
 	if c.signer == nil {
 		return "", errNoSigner
@@ -88,7 +88,7 @@ func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
 		n++
 	}
 	if n > MaxCookieSize {
-		return "", fmt.Errorf("%w: cookie would be %d bytes, more than %d", ErrTooLarge, n, MaxCookieSize)
+		return "", &SizeError{Size: n, Limit: MaxCookieSize}
 	}
 	op := getBytes()
 	defer putBytes(op)
@@ -101,6 +101,20 @@ func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
 	*op = out
 	return string(out), nil
 }
+
+// SizeError is Encode's error for a cookie that would be longer than
+// MaxCookieSize. It wraps ErrTooLarge.
+type SizeError struct {
+	Size  int // length of the cookie value Encode would write
+	Limit int // MaxCookieSize
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("%v: cookie would be %d bytes, more than %d", ErrTooLarge, e.Size, e.Limit)
+}
+
+// Unwrap returns ErrTooLarge.
+func (e *SizeError) Unwrap() error { return ErrTooLarge }
 
 // cookieOverhead is the length of "." timestamp "." signature for times
 // before 2106 (4-byte timestamps).

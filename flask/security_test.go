@@ -372,8 +372,13 @@ func TestHostileSpecifics(t *testing.T) {
 		if _, err := c.Decode(cookie, now); err != nil {
 			t.Fatalf("Decode at the limit: %v", err)
 		}
-		if _, err := cn.Encode(map[string]any{"k": s + "xxx"}, now); !errors.Is(err, ErrTooLarge) {
-			t.Fatalf("Encode past the limit: %v, want ErrTooLarge", err)
+		_, err = cn.Encode(map[string]any{"k": s + "xxx"}, now)
+		var se *SizeError
+		if !errors.Is(err, ErrTooLarge) || !errors.As(err, &se) || se.Size != 4100 || se.Limit != MaxCookieSize {
+			t.Fatalf("Encode past the limit: %v, want a SizeError of 4100 bytes", err)
+		}
+		if want := "flask: too large: cookie would be 4100 bytes, more than 4096"; err.Error() != want {
+			t.Fatalf("message %q, want %q", err, want)
 		}
 	})
 
