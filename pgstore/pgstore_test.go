@@ -340,3 +340,26 @@ func TestReadRetriedOnDeadConnection(t *testing.T) {
 		t.Fatalf("Update after its connection died = %v; want ErrStoreUnavailable (writes are not retried)", err)
 	}
 }
+
+// TestPoolExhausted holds the pool's only connection (SECURITY.md F-05):
+// a request waiting for one gives up at the store's timeout.
+func TestPoolExhausted(t *testing.T) {
+	pool := needPostgres(t, func(c *pgxpool.Config) { c.MaxConns = 1 })
+	s := newStore(t, needPostgres(t, nil))
+	victim := pgstore.New(pool)
+	victim.Schema = s.Schema
+	victim.Timeout = 200 * time.Millisecond
+	conn, err := pool.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	start := time.Now()
+	_, err = victim.Load(context.Background(), storetest.NewID())
+	if !errors.Is(err, session.ErrStoreUnavailable) {
+		t.Fatalf("Load with no free connection = %v; want ErrStoreUnavailable", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Load with no free connection took %v with a 200ms timeout", d)
+	}
+}

@@ -505,3 +505,26 @@ func TestErrorReplies(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolExhausted holds the client's only connection (SECURITY.md F-05):
+// a request waiting for one gives up at the store's timeout.
+func TestPoolExhausted(t *testing.T) {
+	needRedis(t)
+	c := redis.NewClient(&redis.Options{Addr: redisAddr, ContextTimeoutEnabled: true, PoolSize: 1})
+	defer c.Close()
+	s := newStore(t, c)
+	s.Timeout = 200 * time.Millisecond
+	conn := c.Conn()
+	defer conn.Close()
+	if err := conn.Ping(context.Background()).Err(); err != nil { // takes the connection
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := s.Load(context.Background(), storetest.NewID())
+	if !errors.Is(err, session.ErrStoreUnavailable) {
+		t.Fatalf("Load with no free connection = %v; want ErrStoreUnavailable", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Load with no free connection took %v with a 200ms timeout", d)
+	}
+}
