@@ -2,12 +2,18 @@ package demo
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	session "github.com/sessionkit/session"
 )
 
 // With a server-side store the cookie carries only a signed ID: its size
@@ -75,5 +81,61 @@ func TestOpenStoreRejects(t *testing.T) {
 		if _, _, _, err := openStore(context.Background(), spec); err == nil {
 			t.Errorf("openStore(%q) = nil error", spec)
 		}
+	}
+}
+
+// When the store goes down the visitor gets a 503 page saying so, never a
+// fresh empty session (which would look like a logout).
+func TestStoreDownIs503(t *testing.T) {
+	exe, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1" {
+			t.Fatal("redis-server not found (SESSIONKIT_REQUIRE_ALL=1)")
+		}
+		t.Skip("redis-server not found")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	srv := exec.Command(exe, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			srv.Process.Kill()
+			srv.Wait()
+		}
+	})
+	spec := "redis://127.0.0.1:" + strconv.Itoa(port) + "/0"
+	var st session.Store
+	var closeStore func() error
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if st, _, closeStore, err = openStore(context.Background(), spec); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server did not start: %v", err)
+		}
+	}
+	t.Cleanup(func() { closeStore() })
+	h := newHarness(t, func(c *Config) { c.Store, c.StoreName = st, "Redis" })
+	h.post("/exemplo02", url.Values{"nome": {"Ana"}})
+	if got := names(h.get("/exemplo02").body); len(got) != 1 {
+		t.Fatalf("list = %q, want [Ana]", got)
+	}
+	srv.Process.Kill()
+	srv.Wait()
+	stopped = true
+	r := h.get("/exemplo02")
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "não foi perdida nem trocada por uma vazia") {
+		t.Errorf("with the store down: %d, want 503 with the explanation\n%s", r.status, r.body)
+	}
+	if got := names(r.body); len(got) != 0 {
+		t.Errorf("the 503 page lists names %q", got)
 	}
 }
