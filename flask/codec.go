@@ -62,7 +62,7 @@ func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
 		return "", err
 	}
 	js := e.buf
-	overhead := cookieOverhead(c.signer)
+	overhead := cookieOverhead(c.signer, now.Unix())
 	compress := false
 	switch c.Compression {
 	case CompressFlask:
@@ -116,10 +116,10 @@ func (e *SizeError) Error() string {
 // Unwrap returns ErrTooLarge.
 func (e *SizeError) Unwrap() error { return ErrTooLarge }
 
-// cookieOverhead is the length of "." timestamp "." signature for times
-// before 2106 (4-byte timestamps).
-func cookieOverhead(s *Signer) int {
-	return 1 + 6 + 1 + b64.EncodedLen(s.sumSize)
+// cookieOverhead is the length of "." timestamp "." signature at unix.
+func cookieOverhead(s *Signer, unix int64) int {
+	var b [12]byte
+	return 1 + len(appendTimestamp(b[:0], unix)) + 1 + b64.EncodedLen(s.sumSize)
 }
 
 func (c *Codec) maxDepth() int {

@@ -374,10 +374,10 @@ func TestHostileSpecifics(t *testing.T) {
 		}
 		_, err = cn.Encode(map[string]any{"k": s + "xxx"}, now)
 		var se *SizeError
-		if !errors.Is(err, ErrTooLarge) || !errors.As(err, &se) || se.Size != 4099 || se.Limit != MaxCookieSize {
-			t.Fatalf("Encode past the limit: %v, want a SizeError of 4099 bytes", err)
+		if !errors.Is(err, ErrTooLarge) || !errors.As(err, &se) || se.Size != 4100 || se.Limit != MaxCookieSize {
+			t.Fatalf("Encode past the limit: %v, want a SizeError of 4100 bytes", err)
 		}
-		if want := "flask: too large: cookie would be 4099 bytes, more than 4096"; err.Error() != want {
+		if want := "flask: too large: cookie would be 4100 bytes, more than 4096"; err.Error() != want {
 			t.Fatalf("message %q, want %q", err, want)
 		}
 	})
