@@ -4,7 +4,11 @@
 # turn, round after round, and keeps wrk's raw output in OUT (default
 # results/load) for cmd/report. Every process it starts is stopped by PID.
 #
-#   LOAD_ROUNDS=2 LOAD_DURATION=5s LOAD_CONNECTIONS=64 LOAD_THREADS=2 ./load.sh [OUT]
+# Each server seeds LOAD_SESSIONS sessions and wrk rotates through their
+# cookies (rotate.lua), so that concurrent requests rarely share a session,
+# as with real visitors.
+#
+#   LOAD_ROUNDS=2 LOAD_DURATION=5s LOAD_CONNECTIONS=64 LOAD_THREADS=2 LOAD_SESSIONS=1000 ./load.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")"
 out=${1:-results/load}
@@ -12,6 +16,7 @@ rounds=${LOAD_ROUNDS:-2}
 duration=${LOAD_DURATION:-5s}
 conns=${LOAD_CONNECTIONS:-64}
 threads=${LOAD_THREADS:-2}
+sessions=${LOAD_SESSIONS:-1000}
 redis=${BENCH_REDIS_ADDR:-127.0.0.1:6379}
 key=bench-key-7f3a9c1e5b2d8f4a6c0e9b1d # bench.Key
 flask_app=${FLASK_APP_DIR:-../../shared/flask-oracle}
@@ -43,7 +48,7 @@ wait_line() {
 }
 
 start_go() { # name mode
-  "$tmp/loadserver" -mode "$2" -redis "$redis" >"$tmp/$1.out" 2>"$tmp/$1.err" &
+  "$tmp/loadserver" -mode "$2" -redis "$redis" -sessions "$sessions" >"$tmp/$1.out" 2>"$tmp/$1.err" &
   pids+=($!)
   if ! addr=$(wait_line "$tmp/$1.out" "addr "); then
     echo "load.sh: $1 did not start: $(cat "$tmp/$1.err")" >&2
@@ -51,7 +56,12 @@ start_go() { # name mode
     return 0
   fi
   url[$1]="http://$addr/"
-  cookie[$1]=$(wait_line "$tmp/$1.out" "cookie ")
+  for _ in $(seq 100); do
+    [ "$(grep -c '^cookie ' "$tmp/$1.out")" -ge "$sessions" ] && break
+    sleep 0.1
+  done
+  grep '^cookie ' "$tmp/$1.out" | cut -d' ' -f2- >"$tmp/$1.cookies"
+  cookie[$1]=$(head -1 "$tmp/$1.cookies")
   targets+=("$1")
 }
 
@@ -73,9 +83,12 @@ if [ -x /usr/bin/gunicorn ] && /usr/bin/python3 -c 'import flask' 2>/dev/null &&
   # Cookies minted by Flask itself (oracle.py), the same medium session.
   sign() { /usr/bin/python3 "$flask_app/oracle.py" sign --key "$key" --lifetime 86400 "$@" \
     --json "$(go run ./cmd/mint -print-medium)"; }
+  # Flask's sessions live in the cookie: one cookie serves every connection.
   cookie[flask-readonly]="session=$(sign)"
+  echo "${cookie[flask-readonly]}" >"$tmp/flask-readonly.cookies"
   url[flask-readonly]="http://127.0.0.1:$port/perfil"
   cookie[flask-refresh]="session=$(sign --permanent)"
+  echo "${cookie[flask-refresh]}" >"$tmp/flask-refresh.cookies"
   url[flask-refresh]="http://127.0.0.1:$port/"
   targets+=(flask-readonly flask-refresh)
 else
@@ -88,11 +101,36 @@ for t in "${targets[@]}"; do
   case "$body" in *Maria*|*"<li>"*) ;; *) echo "load.sh: $t answered without the session: ${body:0:200}" >&2; exit 1;; esac
 done
 
+# rotate.lua: each request carries the next cookie of the file given after
+# --; each of the N threads (second argument) takes its own share of them.
+cat >"$tmp/rotate.lua" <<'LUA'
+local cookies = {}
+local i = 0
+local next_id = 0
+setup = function(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+end
+init = function(args)
+  local all = {}
+  for line in io.lines(args[1]) do all[#all + 1] = line end
+  local n = tonumber(args[2])
+  for k, c in ipairs(all) do
+    if #all < n or (k - 1) % n == id then cookies[#cookies + 1] = c end
+  end
+end
+request = function()
+  i = i % #cookies + 1
+  return wrk.format(nil, nil, {["Cookie"] = cookies[i]})
+end
+LUA
+
 for round in $(seq "$rounds"); do
   for t in "${targets[@]}"; do
     f="$out/$t-r$round.txt"
-    echo "wrk -t$threads -c$conns -d$duration --latency -H 'Cookie: <session>' ${url[$t]}" >"$f"
-    wrk -t"$threads" -c"$conns" -d"$duration" --latency -H "Cookie: ${cookie[$t]}" "${url[$t]}" >>"$f" 2>&1
+    n=$(wc -l <"$tmp/$t.cookies")
+    echo "wrk -t$threads -c$conns -d$duration --latency -s rotate.lua ${url[$t]} -- COOKIES $threads   # COOKIES: $n session cookie(s)" >"$f"
+    wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$tmp/rotate.lua" "${url[$t]}" -- "$tmp/$t.cookies" "$threads" >>"$f" 2>&1
     printf '%-18s round %s: %s\n' "$t" "$round" "$(grep 'Requests/sec' "$f" | tr -s ' ')"
   done
 done

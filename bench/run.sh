@@ -6,7 +6,7 @@
 #   3. soak.sh: 60 s at 100 connections against the demo, RSS sampled;
 #   4. cmd/report: medians, ratios, tables, chart.
 # Bounded to about ten minutes on 2 cores. Knobs (defaults):
-#   BENCH_ROUNDS=5 BENCH_TIME=200ms LOAD_ROUNDS=2 LOAD_DURATION=5s SOAK_DURATION=60s
+#   BENCH_ROUNDS=7 BENCH_TIME=120ms LOAD_ROUNDS=2 LOAD_DURATION=5s SOAK_DURATION=60s
 #   BENCH_SKIP_LOAD=1 / BENCH_SKIP_SOAK=1 skip a stage (the report then says so).
 #   BENCH_COMMITTED=1 benchmarks the committed tree rather than the working tree.
 set -euo pipefail
@@ -15,8 +15,8 @@ export PATH="$PATH:/usr/local/go/bin"
 start=$(date +%s)
 say() { printf '== %s (%ss)\n' "$*" "$(( $(date +%s) - start ))" >&2; }
 
-rounds=${BENCH_ROUNDS:-5}
-benchtime=${BENCH_TIME:-200ms}
+rounds=${BENCH_ROUNDS:-7}
+benchtime=${BENCH_TIME:-120ms}
 res=results
 mkdir -p "$res"
 tmp=$(mktemp -d)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Soak: SOAK_DURATION (60s) at SOAK_CONNECTIONS (100) against the demo
 # (`sessionkit demo`), once with cookie sessions and once with the Redis store
-# when the demo has -store. wrk cycles through the lesson's pages with a
-# session cookie minted by the demo itself; VmRSS of the server process is
+# when the demo has -store. wrk cycles through the lesson's pages and through
+# SOAK_SESSIONS (200) sessions minted by the demo itself (log in, add names); VmRSS of the server process is
 # sampled every 5 s. Falls back to bench/cmd/loadserver when the demo (or its
 # -store flag) is missing, and says so in the output. Raw output goes to
 # OUT (default results/soak), one file per run, for cmd/report.
@@ -11,6 +11,7 @@ cd "$(dirname "$0")"
 out=${1:-results/soak}
 duration=${SOAK_DURATION:-60s}
 conns=${SOAK_CONNECTIONS:-100}
+visitors=${SOAK_SESSIONS:-200}
 redis=${BENCH_REDIS_ADDR:-127.0.0.1:6379}
 key=bench-key-7f3a9c1e5b2d8f4a6c0e9b1d # bench.Key
 
@@ -25,21 +26,39 @@ cleanup() {
 trap cleanup EXIT INT TERM
 rm -rf "$out" && mkdir -p "$out"
 
-have_demo=0
-if (cd "${SESSIONKIT_SRC:-..}" && GOWORK=off go build -o "$tmp/sessionkit" ./cmd/sessionkit) 2>"$tmp/build.err" && "$tmp/sessionkit" demo -h 2>&1 | grep -q -- '-addr'; then
-  have_demo=1
+have_demo=0 have_store=0 help=""
+if (cd "${SESSIONKIT_SRC:-..}" && GOWORK=off go build -o "$tmp/sessionkit" ./cmd/sessionkit) 2>"$tmp/build.err"; then
+  help=$("$tmp/sessionkit" demo -h 2>&1 || true)
 fi
-have_store=0
-[ $have_demo = 1 ] && "$tmp/sessionkit" demo -h 2>&1 | grep -q -- '-store' && have_store=1
+case "$help" in *-addr*) have_demo=1;; *) echo "no demo -addr flag in: ${help:0:200}" >>"$tmp/build.err";; esac
+case "$help" in *-store*) have_store=1;; esac
 go build -o "$tmp/loadserver" ./cmd/loadserver
 
 cat >"$tmp/pages.lua" <<'LUA'
--- The lesson's pages in turn, with the session cookie from -H.
+-- The lesson's pages in turn, each request with the next session cookie of
+-- the file given after --. Each wrk thread takes its own share of the
+-- sessions, so that, as with real visitors, two requests of one session are
+-- rarely in flight at once.
 local paths = {"/perfil", "/exemplo02", "/exemplo01", "/login", "/"}
-local i = 0
+local cookies = {}
+local i, j = 0, 0
+local nthreads = 0
+setup = function(thread)
+  thread:set("id", nthreads)
+  nthreads = nthreads + 1
+end
+init = function(args)
+  local n = 0
+  for line in io.lines(args[1]) do
+    if n % 2 == id then cookies[#cookies + 1] = line end
+    n = n + 1
+  end
+  if #cookies == 0 then cookies[1] = "" end
+end
 request = function()
   i = i % #paths + 1
-  return wrk.format("GET", paths[i])
+  j = j % #cookies + 1
+  return wrk.format("GET", paths[i], {["Cookie"] = cookies[j]})
 end
 LUA
 
@@ -59,35 +78,41 @@ soak() { # name note cmd...
   "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
   local pid=$!
   pids+=($pid)
-  local base script cookie
+  local base
   if [ "$1" = "$tmp/sessionkit" ]; then
     if ! base=$(wait_line "$tmp/$name.out" 'http://127\.0\.0\.1:[0-9]+'); then
       echo "note $name did not start: $(head -c 300 "$tmp/$name.err")" >"$f"; return 0
     fi
-    # A session as a visitor makes it: log in, add names in Exemplo 02.
-    curl -s -o /dev/null -c "$tmp/jar" "$base/login"
-    for n in Ana Bruno Carla; do
-      curl -s -o /dev/null -b "$tmp/jar" -c "$tmp/jar" --data "nome=$n" "$base/exemplo02" || true
+    # Sessions as visitors make them: log in, add names in Exemplo 02.
+    : >"$tmp/$name.cookies"
+    for v in $(seq "$visitors"); do
+      rm -f "$tmp/jar"
+      curl -s -o /dev/null -c "$tmp/jar" "$base/login"
+      for n in Ana Bruno; do
+        curl -s -o /dev/null -b "$tmp/jar" -c "$tmp/jar" --data "nome=$n" "$base/exemplo02" || true
+      done
+      awk '$6 == "session" {print "session=" $7}' "$tmp/jar" | tail -1 >>"$tmp/$name.cookies"
     done
-    cookie=$(awk '$6 == "session" {print "session=" $7}' "$tmp/jar" | tail -1)
-    if [ -z "$cookie" ]; then
+    if ! grep -q . "$tmp/$name.cookies"; then
       echo "note $name: the demo set no session cookie on /login" >"$f"; return 0
     fi
-    script=(-s "$tmp/pages.lua")
   else
     if ! base=$(wait_line "$tmp/$name.out" '127\.0\.0\.1:[0-9]+'); then
       echo "note $name did not start: $(head -c 300 "$tmp/$name.err")" >"$f"; return 0
     fi
     base="http://$base"
-    cookie=$(grep -m1 '^cookie ' "$tmp/$name.out" | cut -d' ' -f2-)
-    script=()
+    for _ in $(seq 100); do
+      [ "$(grep -c '^cookie ' "$tmp/$name.out")" -ge "$visitors" ] && break
+      sleep 0.1
+    done
+    grep '^cookie ' "$tmp/$name.out" | cut -d' ' -f2- >"$tmp/$name.cookies"
   fi
   {
     echo "note $note"
-    echo "command wrk -t2 -c$conns -d$duration --latency ${script[*]:+-s pages.lua} -H 'Cookie: <session>' $base/"
+    echo "command wrk -t2 -c$conns -d$duration --latency -s pages.lua $base/ -- COOKIES   # $(wc -l <"$tmp/$name.cookies") session cookies"
   } >"$f"
   local t0=$SECONDS
-  wrk -t2 -c"$conns" -d"$duration" --latency "${script[@]}" -H "Cookie: $cookie" "$base/" >"$tmp/$name.wrk" 2>&1 &
+  wrk -t2 -c"$conns" -d"$duration" --latency -s "$tmp/pages.lua" "$base/" -- "$tmp/$name.cookies" >"$tmp/$name.wrk" 2>&1 &
   local wrkpid=$!
   pids+=($wrkpid)
   while kill -0 "$wrkpid" 2>/dev/null; do
@@ -102,16 +127,16 @@ soak() { # name note cmd...
 }
 
 if [ $have_demo = 1 ]; then
-  SECRET_KEY=$key soak demo-cookie "The demo (\`sessionkit demo\`) with cookie sessions; wrk cycles through /perfil, /exemplo02, /exemplo01, /login and / with a session made by logging in and adding three names." \
+  SECRET_KEY=$key soak demo-cookie "The demo (\`sessionkit demo\`) with cookie sessions; wrk cycles through /perfil, /exemplo02, /exemplo01, /login and / with $visitors sessions made by logging in and adding two names, each wrk thread cycling through its own half." \
     "$tmp/sessionkit" demo -addr 127.0.0.1:0
 else
   soak loadserver-cookie "The demo was not available ($(head -c 200 "$tmp/build.err" | tr '\n' ' ')): bench/cmd/loadserver -mode sk-counter (sessionkit cookie sessions, counter rewritten each request) instead." \
-    "$tmp/loadserver" -mode sk-counter
+    "$tmp/loadserver" -mode sk-counter -sessions "$visitors"
 fi
 if [ $have_store = 1 ]; then
-  SECRET_KEY=$key soak demo-redis "The demo with \`-store redis://$redis/0\`; same pages and session." \
+  SECRET_KEY=$key soak demo-redis "The demo with \`-store redis://$redis/0\`; same pages and sessions." \
     "$tmp/sessionkit" demo -addr 127.0.0.1:0 -store "redis://$redis/0"
 else
   soak loadserver-redis "The demo has no -store flag yet: bench/cmd/loadserver -mode sk-redis-counter (sessionkit with its Redis store, counter) instead." \
-    "$tmp/loadserver" -mode sk-redis-counter -redis "$redis"
+    "$tmp/loadserver" -mode sk-redis-counter -redis "$redis" -sessions "$visitors"
 fi

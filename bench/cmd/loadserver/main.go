@@ -1,9 +1,10 @@
 // Command loadserver serves one of the load test's tiny sites on a loopback
-// address, for bench/load.sh to drive with wrk. It prints two lines, then
-// serves until killed:
+// address, for bench/load.sh to drive with wrk. It prints its address and
+// one Cookie header per session it seeded (-sessions), then serves until
+// killed:
 //
 //	addr 127.0.0.1:PORT
-//	cookie session=...      (the Cookie header wrk sends)
+//	cookie session=...      (one line per session)
 //
 // The session is the medium workload (the lesson's Exemplo 02 after 30 names)
 // without "_permanent". Every mode answers GET / with the same greeting.
@@ -41,14 +42,15 @@ func main() {
 	mode := flag.String("mode", "", "site to serve (see the command's doc)")
 	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on")
 	redisAddr := flag.String("redis", "127.0.0.1:6379", "Redis address for sk-redis-counter")
+	sessions := flag.Int("sessions", 1, "how many sessions to seed (wrk rotates through their cookies)")
 	flag.Parse()
-	if err := run(*mode, *addr, *redisAddr, os.Stdout); err != nil {
+	if err := run(*mode, *addr, *redisAddr, *sessions, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "loadserver:", err)
 		os.Exit(1)
 	}
 }
 
-func run(mode, addr, redisAddr string, stdout io.Writer) error {
+func run(mode, addr, redisAddr string, sessions int, stdout io.Writer) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return err
@@ -60,9 +62,11 @@ func run(mode, addr, redisAddr string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cookie, err := seed(h)
-	if err != nil {
-		return fmt.Errorf("%s: %w", mode, err)
+	cookies := make([]string, max(sessions, 1))
+	for i := range cookies {
+		if cookies[i], err = seed(h); err != nil {
+			return fmt.Errorf("%s: %w", mode, err)
+		}
 	}
 	if strings.HasPrefix(mode, "bare-") {
 		h, err = replay(site(strings.Replace(mode, "bare-", "sk-", 1), redisAddr))
@@ -74,7 +78,10 @@ func run(mode, addr, redisAddr string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "addr %s\ncookie %s\n", ln.Addr(), cookie)
+	fmt.Fprintf(stdout, "addr %s\n", ln.Addr())
+	for _, c := range cookies {
+		fmt.Fprintf(stdout, "cookie %s\n", c)
+	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ErrorLog: nil}
 	return srv.Serve(ln)
 }
