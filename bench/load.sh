@@ -70,6 +70,14 @@ start_go sk-readonly sk-readonly
 start_go bare-counter bare-counter
 start_go sk-counter sk-counter
 start_go sk-redis-counter sk-redis-counter
+# Pathological contention: every connection on one single session, which
+# sessionkit's store mode saves with a version check and a bounded merge.
+if [ -n "${url[sk-redis-counter]:-}" ]; then
+  url[sk-redis-shared]=${url[sk-redis-counter]}
+  cookie[sk-redis-shared]=${cookie[sk-redis-counter]}
+  echo "${cookie[sk-redis-counter]}" >"$tmp/sk-redis-shared.cookies"
+  targets+=(sk-redis-shared)
+fi
 start_go scs-counter scs-counter
 start_go gorilla-counter gorilla-counter
 

@@ -12,7 +12,7 @@ var (
 	codecImpls  = []string{"sessionkit", "sessionkit-flaskrule", "floor", "floor-flaskrule", "securecookie-json-hmac", "securecookie-json-aes", "securecookie-gob-hmac", "securecookie-gob-aes"}
 	mwOps       = []string{"readonly", "readwrite", "refresh"}
 	mwImpls     = []string{"bare", "sessionkit-cookie", "sessionkit-memstore", "sessionkit-redis", "sessionkit-postgres", "scs-memstore", "scs-redis", "scs-postgres", "gorilla-cookie"}
-	loadTargets = []string{"bare-readonly", "sk-readonly", "bare-counter", "sk-counter", "sk-redis-counter", "scs-counter", "gorilla-counter", "flask-readonly", "flask-refresh"}
+	loadTargets = []string{"bare-readonly", "sk-readonly", "bare-counter", "sk-counter", "sk-redis-counter", "sk-redis-shared", "scs-counter", "gorilla-counter", "flask-readonly", "flask-refresh"}
 	// scsPeer is the scs configuration with the same kind of storage.
 	scsPeer = map[string]string{"sessionkit-cookie": "scs-memstore", "sessionkit-memstore": "scs-memstore",
 		"sessionkit-redis": "scs-redis", "sessionkit-postgres": "scs-postgres"}
@@ -25,6 +25,7 @@ var (
 		"bare-counter":     "bare net/http, same bytes as sessionkit counter (Set-Cookie included)",
 		"sk-counter":       "sessionkit cookie, counter (cookie rewritten each request)",
 		"sk-redis-counter": "sessionkit Redis store, counter",
+		"sk-redis-shared":  "sessionkit Redis store, counter, all connections on ONE session",
 		"scs-counter":      "scs memstore, counter",
 		"gorilla-counter":  "gorilla/sessions cookie, counter",
 		"flask-readonly":   "real Flask (gunicorn), GET /perfil, read-only",
@@ -272,6 +273,22 @@ func markdown(d *data) string {
 		p("\n")
 	}
 
+	p("### Inflating Flask's compressed payloads\n\n")
+	p("The step that makes decoding a Flask-compressed cookie dearer than decoding an uncompressed one, alone: inflating the zlib payload real Flask wrote, with a pooled reader Reset per call, in the standard library and in github.com/klauspost/compress (package flask may take a dependency only for a 2× win on the hot path).\n\n")
+	p("| workload | implementation | time/op | ± | allocs/op | × stdlib |\n|---|---|---:|---:|---:|---:|\n")
+	for _, w := range workloads {
+		for _, impl := range []string{"stdlib", "klauspost"} {
+			name := "Inflate/" + w + "/" + impl
+			ns, ok := d.med(name, "ns/op")
+			if !ok {
+				continue
+			}
+			al, _ := d.med(name, "allocs/op")
+			p("| %s | %s | %s | %.0f%% | %.0f | %s |\n", w, impl, fmtTime(ns), spread(d.bench[name]["ns/op"])*100, al, fmtRatio(d.ratio(name, "Inflate/"+w+"/stdlib")))
+		}
+	}
+	p("\n")
+
 	p("## Middleware round trips\n\n")
 	p("A full request through each library's middleware and a small handler: `httptest.NewRecorder` and a pre-made request carrying the session cookie (a shallow copy per request, because gorilla/sessions caches the decoded session in the request). The session holds the workload (without `_permanent`) and the handler greets the user; *bare* is the handler alone answering the same body (and a Set-Cookie of the size of Flask's cookie where the others send one). *writes/op* counts store writes per request (a wrapper around the store). scs re-sends a session on each request only with an idle timeout, so its *refresh* rows set `IdleTimeout`; gorilla's only way to slide the expiry is to Save each request.\n\n")
 	for _, w := range workloads {
@@ -304,7 +321,7 @@ func markdown(d *data) string {
 	}
 
 	p("## Load (wrk)\n\n")
-	p("Tiny servers on 127.0.0.1 (`bench/cmd/loadserver`, and the lesson's real Flask app `../shared/flask-oracle/app.py` under Debian's gunicorn), each driven by wrk in turn, round after round, with a fixed Cookie header minted beforehand. Every server serves the medium session (Exemplo 02 after 30 names). The bare servers replay, from constants, the exact bytes the sessionkit server answers — headers, Set-Cookie included, and body — so the ratio measures session work only. wrk and the server share the machine's cores. Figures are medians over the rounds.\n\n")
+	p("Tiny servers on 127.0.0.1 (`bench/cmd/loadserver`, and the lesson's real Flask app `../shared/flask-oracle/app.py` under Debian's gunicorn), each driven by wrk in turn, round after round. Every server serves the medium session (Exemplo 02 after 30 names) and seeds 1000 of them before the test; wrk's script sends each request with the next cookie, each wrk thread cycling through its own share, so that two requests of one session are rarely in flight at once, as with real visitors (Flask's and the cookie servers' sessions live in the cookie, so one cookie would do; they rotate all the same). The bare servers replay, from constants, the exact bytes the sessionkit server answers — headers, Set-Cookie included, and body — so the ratio measures session work only. wrk and the server share the machine's cores. Figures are medians over the rounds.\n\n")
 	if lr := d.load["sk-counter"]; lr != nil && lr.command != "" {
 		p("Command per target: `%s`\n\n", lr.command)
 	}
@@ -323,7 +340,7 @@ func markdown(d *data) string {
 			bare = "bare-readonly"
 		}
 		same := "–"
-		if strings.HasPrefix(t, "sk-") && t != "sk-redis-counter" {
+		if strings.HasPrefix(t, "sk-") && !strings.HasPrefix(t, "sk-redis") {
 			same = fmtRatio(d.rps(t) / d.rps(bare))
 		}
 		var errs float64
