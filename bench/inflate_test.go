@@ -24,7 +24,7 @@ func BenchmarkInflate(b *testing.B) {
 		if !strings.HasPrefix(c, ".") {
 			continue
 		}
-		payload := c[1:strings.IndexByte(c[1:], '.')+1]
+		payload := c[1 : strings.IndexByte(c[1:], '.')+1]
 		raw, err := base64.RawURLEncoding.DecodeString(payload)
 		if err != nil {
 			b.Fatal(err)
