@@ -221,22 +221,28 @@ func (s *Store) write(ctx context.Context, owner, id string, expiry time.Time, s
 	setKey := s.key("o:", owner)
 	ttl := max(expiry.UnixMilli()-s.now(), 1)
 	for attempt := 0; ; attempt++ {
-		var index *redis.Cmd
-		var cmd *redis.Cmd
+		var index, cmd *redis.Cmd
 		_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 			index = indexScript.EvalSha(ctx, p, []string{setKey}, id, ttl)
 			cmd = sc.EvalSha(ctx, p, []string{key}, args...)
 			return nil
 		})
-		if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") && attempt == 0 {
+		if err != nil && attempt == 0 && redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
 			// The server has not seen the scripts (first use, restart,
-			// SCRIPT FLUSH): load them and try once more.
+			// SCRIPT FLUSH), so the write did not run: load them and try
+			// once more (listing in the set twice is harmless).
 			if err := errors.Join(indexScript.Load(ctx, s.client).Err(), sc.Load(ctx, s.client).Err()); err != nil {
 				return 0, err
 			}
 			continue
 		}
-		if err := index.Err(); err != nil {
+		if redis.HasErrorPrefix(index.Err(), "NOSCRIPT") && cmd.Err() == nil {
+			// Only the listing failed; the write is done and must not
+			// run again.
+			if _, err := s.run(ctx, indexScript, setKey, id, ttl); err != nil {
+				return 0, err
+			}
+		} else if err := index.Err(); err != nil {
 			return 0, err
 		}
 		return cmd.Int64()

@@ -528,3 +528,29 @@ func TestPoolExhausted(t *testing.T) {
 		t.Fatalf("Load with no free connection took %v with a 200ms timeout", d)
 	}
 }
+
+// TestIndexScriptNotLoaded: the write's script is known to the server but
+// the owner index's is not; the write must run once, not twice.
+func TestIndexScriptNotLoaded(t *testing.T) {
+	c := startRedis(t)
+	s, err := redisstore.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	// An ownerless Create loads the create script only.
+	if err := s.Create(ctx, storetest.NewID(), session.Record{Data: []byte("x"), Expiry: exp}); err != nil {
+		t.Fatal(err)
+	}
+	id := storetest.NewID()
+	if err := s.Create(ctx, id, session.Record{Data: []byte("x"), Expiry: exp, Owner: "o"}); err != nil {
+		t.Fatalf("Create with an owner, index script not loaded: %v", err)
+	}
+	if rec, err := s.Load(ctx, id); err != nil || rec.Version != 1 {
+		t.Fatalf("Load = %+v, %v; want version 1", rec, err)
+	}
+	if n, err := s.DestroyAll(ctx, "o"); err != nil || n != 1 {
+		t.Fatalf("DestroyAll = %d, %v; want 1", n, err)
+	}
+}
