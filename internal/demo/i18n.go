@@ -157,6 +157,7 @@ var catalog = map[string][2]string{
 	"tamper.bad":     {"A assinatura não confere com os dados alterados. O servidor descartou o cookie: a sessão desta requisição está <strong>vazia</strong> (%d chaves).", "The signature does not match the changed data. The server discarded the cookie: this request's session is <strong>empty</strong> (%d keys)."},
 	"tamper.same":    {"Os dados não mudaram, então a assinatura ainda confere. Altere algo e tente de novo.", "The data did not change, so the signature still matches. Change something and try again."},
 	"tamper.why":     {"Para produzir uma assinatura válida seria preciso conhecer a <code>SECRET_KEY</code>. Por isso ela deve ser longa, aleatória e secreta.", "Producing a valid signature would take the <code>SECRET_KEY</code>. That is why it must be long, random and secret."},
+	"tamper.forget":  {"Apagar este cookie e começar de novo", "Delete this cookie and start again"},
 	"tamper.invalid": {"Os dados enviados são grandes demais para um cookie.", "The data sent is too large for a cookie."},
 
 	"key.h1":      {"A chave secreta", "The secret key"},

@@ -175,3 +175,10 @@ func (s *site) tamper(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: c.Name, Value: forged, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/inspetor?adulterado=1#tamper-result", http.StatusSeeOther)
 }
+
+// forget deletes the visitor's session cookie, whatever it holds (a forged
+// one included), so that the experiment can start again.
+func (s *site) forget(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/inspetor", http.StatusSeeOther)
+}

@@ -248,6 +248,19 @@ func TestTamperExperiment(t *testing.T) {
 	if c := h.cookie(); c != nil && c.Value == orig {
 		t.Error("the original cookie came back")
 	}
+	if r := h.post("/inspetor/apagar", nil); r.url != "/inspetor" || h.cookie() != nil {
+		t.Errorf("forgetting the forged cookie: at %s, cookie %v", r.url, h.cookie())
+	}
+	// A permanent session is refreshed on every request: the forged cookie
+	// must still be the one the browser ends up with.
+	hp := newHarness(t, nil)
+	hp.post("/exemplo02", url.Values{"nome": {"Ana"}})
+	if r := hp.post("/inspetor/adulterar", url.Values{"dados": {`{"_permanent": true, "nomes": ["Eva"]}`}}); !strings.Contains(r.body, `data-rejected="true"`) {
+		t.Error("tampering with a permanent session: not rejected")
+	}
+	if got := names(hp.get("/exemplo02").body); len(got) != 0 {
+		t.Errorf("after tampering the list is %q, want empty", got)
+	}
 	// Without a cookie the experiment just returns to the inspector.
 	h2 := newHarness(t, nil)
 	if r := h2.post("/inspetor/adulterar", url.Values{"dados": {"{}"}}); r.url != "/inspetor" || r.status != 200 {
@@ -386,6 +399,7 @@ func TestEveryRoute(t *testing.T) {
 		{"GET", "/inspetor", 200, "text/html; charset=utf-8"},
 		{"GET", "/inspetor/painel", 200, "text/html; charset=utf-8"},
 		{"POST", "/inspetor/adulterar", 200, "text/html; charset=utf-8"},
+		{"POST", "/inspetor/apagar", 200, "text/html; charset=utf-8"},
 		{"GET", "/chave", 200, "text/html; charset=utf-8"},
 		{"GET", "/desafio", 200, "text/html; charset=utf-8"},
 		{"POST", "/desafio/entrar", 200, "text/html; charset=utf-8"},

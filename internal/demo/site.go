@@ -69,15 +69,19 @@ func newSite(cfg Config) (*site, error) {
 	return s, nil
 }
 
-// routes lists every route of the site. The inspector's panel and the
-// language switch sit outside the session middleware: the panel must show
-// the cookie as the browser holds it, without refreshing it.
+// routes lists every route of the site. A few sit outside the session
+// middleware: the inspector's panel shows the cookie as the browser holds
+// it, without refreshing it; the tamper experiment and its reset set the
+// session cookie themselves, and a refreshed permanent session must not
+// overwrite what they set; the language switch needs no session.
 func (s *site) routes() http.Handler {
 	static, _ := fs.Sub(staticFS, "static")
 	outer := http.NewServeMux()
 	outer.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	outer.HandleFunc("GET /inspetor/painel", s.panel)
 	outer.HandleFunc("GET /idioma/{lang}", s.setLang)
+	outer.HandleFunc("POST /inspetor/adulterar", s.tamper)
+	outer.HandleFunc("POST /inspetor/apagar", s.forget)
 
 	app := http.NewServeMux()
 	app.HandleFunc("GET /{$}", s.home)
@@ -92,7 +96,6 @@ func (s *site) routes() http.Handler {
 	app.HandleFunc("POST /exemplo02/limpar", s.exemplo02Clear)
 	// Inspector, tamper experiment, secret key.
 	app.HandleFunc("GET /inspetor", s.inspetor)
-	app.HandleFunc("POST /inspetor/adulterar", s.tamper)
 	app.HandleFunc("GET /chave", s.chave)
 	// Desafio.
 	app.HandleFunc("GET /desafio", s.desafio)
