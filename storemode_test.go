@@ -1210,3 +1210,58 @@ func storeNamespace(t testing.TB, backend string) string {
 	}
 	return ns
 }
+
+// TestStorePostgresTerminatedMidRequest terminates the server backends of
+// the store's pool while the handler runs (SECURITY.md F-08): the save
+// fails, the client gets a 503 and no Set-Cookie, and the record is the
+// one before.
+func TestStorePostgresTerminatedMidRequest(t *testing.T) {
+	if smBackends(t)["postgres"] == nil {
+		t.Skip("PostgreSQL is not reachable")
+	}
+	ctx := context.Background()
+	app := "sessionkit-test-" + storetest.NewID()[:8]
+	cfg, err := pgxpool.ParseConfig(pgDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = app
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	admin, err := pgxpool.New(ctx, pgDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	store := pgstore.New(pool)
+	store.Schema = storeNamespace(t, "postgres")
+	clock := newClockNow()
+	site := newSMSite(t, store, clock, nil)
+	cookie := site.do(t, "/set?usuario=Maria", "").cookie
+	id := site.idOf(t, cookie)
+	site.gate, site.arrived = make(chan struct{}), make(chan struct{})
+	done := make(chan smResult)
+	go func() { done <- site.do(t, "/slow?carrinho=livro", cookie) }()
+	<-site.arrived
+	var killed int
+	if err := admin.QueryRow(ctx,
+		`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&killed); err != nil || killed == 0 {
+		t.Fatalf("terminated %d backends: %v", killed, err)
+	}
+	close(site.gate)
+	res := <-done
+	if res.status != http.StatusServiceUnavailable || res.set || strings.Contains(res.body, "slow ok") {
+		t.Fatalf("save with the backend terminated: %+v; want 503, no Set-Cookie, not the handler's body", res)
+	}
+	rec, err := store.Load(ctx, id)
+	if err != nil || strings.Contains(string(rec.Data), "carrinho") || rec.Version != 1 {
+		t.Fatalf("record after the failed save: %q v%d, %v; want the one before", rec.Data, rec.Version, err)
+	}
+	// The pool replaces its connections: the next request works.
+	if res := site.do(t, "/set?carrinho=livro", cookie); res.status != 200 {
+		t.Fatalf("request after the failure: %+v", res)
+	}
+}
