@@ -347,8 +347,7 @@ func TestHostileSpecifics(t *testing.T) {
 		// A compressed payload whose signature is wrong costs an HMAC and
 		// an error, no base64, zlib or JSON work (their buffers would
 		// show as allocations).
-		bomb := signJSON(t, katKey, bytes.Repeat([]byte("["), 3000), true, 1700000000)
-		forged := bomb[:len(bomb)-1] + string("AB"[strings.IndexByte("AB", bomb[len(bomb)-1])+1&1])
+		forged := signJSON(t, "not-the-kat-key", bytes.Repeat([]byte("["), 3000), true, 1700000000)
 		if _, err := c.Decode(forged, katNow); !errors.Is(err, ErrSignature) {
 			t.Fatal(err)
 		}
