@@ -57,7 +57,7 @@
 //
 // Flask compresses whenever zlib saves at least 2 bytes (CompressFlask).
 // Deflate costs 12–25 µs per cookie on a 2-core machine (zlib.BestSpeed;
-// the default level costs about twice as much for output 2–7% smaller),
+// the default level costs 1.4–3 times as much for output 2–7% smaller),
 // while Flask reads uncompressed cookies just as well. The default,
 // CompressAuto, therefore compresses only JSON of AutoCompressMin (512)
 // bytes or more, or a cookie that would not fit MaxCookieSize otherwise.
