@@ -9,9 +9,9 @@ import (
 )
 
 // compressionLevel is zlib.BestSpeed: for session-sized JSON it costs a
-// third of the default level's time (whose Reset clears 256 KiB of hash
-// chains) for output 2–7% larger; see the package documentation. Any
-// level is valid zlib, which is all Flask asks.
+// third to two thirds of the default level's time (whose Reset clears
+// 256 KiB of hash chains) for output 2–7% larger; see the package
+// documentation. Any level is valid zlib, which is all Flask asks.
 const compressionLevel = zlib.BestSpeed
 
 // Deflate state is large (~650 µs to allocate a writer): writers and
