@@ -57,7 +57,9 @@ const maxIDAttempts = 3
 // Each write sets the record's expiry to now plus Manager.Lifetime (the
 // idle limit). A read-only request writes nothing, unless the last write
 // is older than TouchInterval: it then extends the expiry with Store.Touch
-// and re-signs the cookie. A session may therefore end up to TouchInterval
+// and re-signs the cookie (a permanent session with
+// Manager.RefreshEachRequest still gets its cookie re-sent on every request,
+// as in cookie mode, without a store write). A session may therefore end up to TouchInterval
 // earlier than an exact sliding window would end it. Expiries are computed
 // with Manager.Now and checked by the store's clock (the database server's
 // for pgstore): instances whose clocks are d apart shorten or lengthen idle

@@ -1265,3 +1265,24 @@ func TestStorePostgresTerminatedMidRequest(t *testing.T) {
 		t.Fatalf("request after the failure: %+v", res)
 	}
 }
+
+func ExampleStoreOptions() {
+	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	store := memstore.New()
+	m.Store = &session.StoreOptions{Store: store, TouchInterval: 5 * time.Minute}
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Set("usuario", "Maria")
+	}))
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/login", nil))
+	cookie := rec.Result().Cookies()[0]
+	// The cookie holds a signed ID; the data stays on the server.
+	fmt.Println(strings.HasPrefix(cookie.Value, "sk~"), strings.Contains(cookie.Value, "Maria"), store.Len())
+	// Output:
+	// true false 1
+}
