@@ -272,6 +272,10 @@ func newSMSite(t *testing.T, store session.Store, clock *smClock, configure func
 		site.arrived <- struct{}{}
 		<-site.gate
 		for k, v := range r.URL.Query() {
+			if k == "destroy" {
+				s.Destroy()
+				continue
+			}
 			s.Set(k, v[0])
 		}
 		io.WriteString(w, "slow ok")
@@ -975,6 +979,41 @@ func TestStoreRedisDiesMidRequest(t *testing.T) {
 	rec, err := direct.Load(context.Background(), id)
 	if err != nil || strings.Contains(string(rec.Data), "carrinho") || rec.Version != 1 {
 		t.Fatalf("record after the failed save: %q v%d, %v; want the one before", rec.Data, rec.Version, err)
+	}
+}
+
+// TestStoreLogoutFails: the store goes away while a logout runs
+// (SECURITY.md F-22): the response is the ErrorHandler's 503, not a page
+// saying "logged out", the failure is logged, and the record is still
+// there for a retry.
+func TestStoreLogoutFails(t *testing.T) {
+	if smBackends(t)["redis"] == nil {
+		t.Skip("Redis is not reachable")
+	}
+	p := newSMProxy(t, "127.0.0.1:6379")
+	store := smRedis(t, p.ln.Addr().String())
+	store.Timeout = 300 * time.Millisecond
+	direct := smRedis(t, "127.0.0.1:6379")
+	direct.Prefix = store.Prefix
+	clock := newClockNow()
+	site := newSMSite(t, store, clock, nil)
+	cookie := site.login(t, "Maria")
+	id := site.idOf(t, cookie)
+	site.gate, site.arrived = make(chan struct{}), make(chan struct{})
+	done := make(chan smResult)
+	go func() { done <- site.do(t, "/slow?destroy=1", cookie) }()
+	<-site.arrived
+	p.stop()
+	close(site.gate)
+	res := <-done
+	if res.status != http.StatusServiceUnavailable || res.set || strings.Contains(res.body, "slow ok") {
+		t.Fatalf("logout with the store gone: %+v; want 503, no Set-Cookie, not the handler's page", res)
+	}
+	if !strings.Contains(site.logs.String(), "logout failed") {
+		t.Fatalf("the failed logout was not logged:\n%s", site.logs)
+	}
+	if _, err := direct.Load(context.Background(), id); err != nil {
+		t.Fatalf("record after the failed logout: %v; want it still there", err)
 	}
 }
 
