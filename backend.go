@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/sessionkit/session/flask"
@@ -295,14 +294,10 @@ func (b cookieBackend) encode(ctx context.Context, s *Session, now time.Time) (s
 		}
 	}
 	value, err := m.codec.Encode(values, now)
-	if errors.Is(err, flask.ErrTooLarge) {
+	if se, ok := errors.AsType[*flask.SizeError](err); ok {
 		// Over the codec's own limit (4096 bytes of value): report it as the
-		// Manager's limit, with the size the codec measured when it says.
-		size := 0
-		if _, after, ok := strings.Cut(err.Error(), "would be "); ok {
-			fmt.Sscanf(after, "%d", &size)
-		}
-		return "", &CookieTooLargeError{Size: len(m.Cookie.Name) + size, Limit: m.MaxCookieSize}
+		// Manager's limit, with the size the codec measured.
+		return "", &CookieTooLargeError{Size: len(m.Cookie.Name) + se.Size, Limit: m.MaxCookieSize}
 	}
 	if err != nil {
 		return "", fmt.Errorf("session: encode: %w", err)
