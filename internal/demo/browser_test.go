@@ -409,8 +409,11 @@ func TestBrowserCookieLimit(t *testing.T) {
 			if n := b.eval(`String(document.querySelectorAll("#nomes li").length)`); n != strconv.Itoa(kept) {
 				t.Errorf("the refusal lists %s names, want the %d kept", n, kept)
 			}
-			if c := b.sessionCookie(); c == nil || c.Value != before.Value {
-				t.Error("the refused name changed the browser's cookie")
+			// The response may re-sign the permanent session (a new
+			// timestamp), but its data must be what it was.
+			payload := func(v string) string { return v[:strings.LastIndexByte(v[:strings.LastIndexByte(v, '.')], '.')] }
+			if c := b.sessionCookie(); c == nil || payload(c.Value) != payload(before.Value) {
+				t.Error("the refused name changed the data in the browser's cookie")
 			}
 			break
 		}
