@@ -16,7 +16,7 @@ import (
 
 // A backend loads and saves the session of one request: cookieBackend keeps
 // the data in the Flask cookie; server-side stores and the hybrid mode plug
-// in through newStoreBackend. The middleware (handler and responseWriter)
+// in through newStoreBackend (storemode.go). The middleware (handler and responseWriter)
 // does everything else: the context, Vary and Cache-Control, the
 // ErrorHandler, commit-before-headers and late-change reporting.
 //
@@ -53,18 +53,10 @@ type backend interface {
 	commit(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error)
 }
 
-// newStoreBackend builds the backend for a Manager with a Store (server-side
-// and hybrid modes). It is nil until the file implementing those modes sets
-// it from an init function.
-var newStoreBackend func(m *Manager) (backend, error)
-
 // backend returns the backend m's configuration asks for.
 func (m *Manager) backend() (backend, error) {
 	if m.Store == nil {
 		return cookieBackend{m}, nil
-	}
-	if newStoreBackend == nil {
-		return nil, errors.New("session: server-side stores: not available")
 	}
 	return newStoreBackend(m)
 }

@@ -65,12 +65,49 @@
 //
 // # Server-side sessions
 //
-// With Manager.Store set (a Store, or a *StoreOptions around one), the data
-// lives on the server and the cookie carries only a signed session ID;
-// handlers use the same Session API. StoreOptions documents the semantics
-// (versioned saves that merge concurrent changes, no resurrection after a
-// logout, touch interval) and the hybrid mode, which keeps small sessions in
-// the Flask cookie and moves big ones to the Store.
+// With Manager.Store set, the data lives on the server and the cookie
+// carries only a signed session ID; handlers use the same Session API.
+// Manager.TouchInterval, MergeRetries, Hybrid and HybridThreshold tune it:
+//
+//	m.Store = redisstore.New(client)
+//	m.TouchInterval = 5 * time.Minute
+//	m.Hybrid = true // small sessions stay in the Flask cookie
+//
+// The cookie carries only the session ID, signed like a Flask session
+// cookie, so a forged or malformed ID never reaches the Store. A cookie
+// whose record is gone (expired, destroyed, renewed away) starts an
+// anonymous session under a new server-generated ID; the client's ID is
+// never adopted, and the stale cookie is left alone rather than deleted,
+// since a parallel request may just have replaced it with a good one. A
+// Store failure (ErrStoreUnavailable) is never taken for a missing session:
+// the request gets the ErrorHandler (503) and no Set-Cookie.
+//
+// A new session is created insert-only, retrying with a new ID on the
+// (theoretical) collision. A loaded session is saved with Store.Update and
+// the version it was loaded at. When another request saved in between
+// (ErrConflict), the record is loaded again, the keys this request set or
+// deleted are applied to it (all keys after MarkModified), and the save is
+// retried, up to MergeRetries times; then the request fails with
+// ErrConflict. Two requests changing different keys thus both keep their
+// change; for one key, the later save wins. When the record is gone at save
+// time (ErrNotFound: a logout or a Renew by another request), the write is
+// dropped and logged, never recreated, and no Set-Cookie is sent.
+//
+// Each write sets the record's expiry to now plus Manager.Lifetime (the
+// idle limit). A read-only request writes nothing, unless the last write
+// is older than TouchInterval: it then extends the expiry with Store.Touch
+// and re-signs the cookie (a permanent session with
+// Manager.RefreshEachRequest still gets its cookie re-sent on every request,
+// as in cookie mode, without a store write). A session may therefore end up to TouchInterval
+// earlier than an exact sliding window would end it. Expiries are computed
+// with Manager.Now and checked by the store's clock (the database server's
+// for pgstore): instances whose clocks are d apart shorten or lengthen idle
+// sessions by d, so keep them synchronised (NTP).
+//
+// Renew moves the record to a new ID with Store.Renew; Destroy deletes it
+// (a failed delete fails the request, so a user is never told "logged out"
+// while the record lives); Manager.DestroyAll deletes every record of an
+// owner.
 //
 // # When the session is saved
 //

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Hybrid mode (StoreOptions.Hybrid) keeps a session in the Flask cookie
+// Hybrid mode (Manager.Hybrid) keeps a session in the Flask cookie
 // while it fits and in the Store beyond. The cookie says where the session
 // is: a Flask data cookie, or a signed "sk~" ID (see idPrefix).
 

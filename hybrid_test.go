@@ -16,7 +16,7 @@ func TestStoreHybrid(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
 		clock := newClockNow()
 		site := newSMSite(t, newStore(t, clock), clock, func(m *session.Manager) {
-			m.Store = &session.StoreOptions{Store: m.Store, Hybrid: true}
+			m.Hybrid = true
 		})
 		small := site.do(t, "/set?usuario=Maria", "").cookie
 		if site.idOf(t, small) != "" {
@@ -52,7 +52,7 @@ func TestStoreHybrid(t *testing.T) {
 func TestStoreHybridThreshold(t *testing.T) {
 	clock := newClockNow()
 	site := newSMSite(t, memstore.New(), clock, func(m *session.Manager) {
-		m.Store = &session.StoreOptions{Store: m.Store, Hybrid: true, HybridThreshold: 100}
+		m.Hybrid, m.HybridThreshold = true, 100
 	})
 	if c := site.do(t, "/set?a=1", "").cookie; site.idOf(t, c) != "" {
 		t.Fatalf("tiny session went to the store")
@@ -72,7 +72,7 @@ func TestStoreHybridGenerations(t *testing.T) {
 	gens := session.NewMemoryGenerations()
 	gens.Bump(context.Background(), "Maria") // an earlier "log out everywhere"
 	site := newSMSite(t, memstore.New(), clock, func(m *session.Manager) {
-		m.Store = &session.StoreOptions{Store: m.Store, Hybrid: true}
+		m.Hybrid = true
 		m.Generations = gens
 	})
 	before := site.login(t, "Maria")

@@ -81,7 +81,7 @@ func TestCheckKeyRules(t *testing.T) {
 	}
 }
 
-// TestCheckKeyAcceptsRandomKeys: keys as `sessionkit genkey` or
+// TestCheckKeyAcceptsRandomKeys: keys as `sessionkit secret` or
 // secrets.token_hex/token_urlsafe make them always pass.
 func TestCheckKeyAcceptsRandomKeys(t *testing.T) {
 	for i := range 3000 {

@@ -78,8 +78,30 @@ type Manager struct {
 	// never dropped silently. Default 4096, what browsers keep; at most 4096.
 	MaxCookieSize int
 	// Store keeps sessions on the server when set; the cookie then carries
-	// only a signed session ID. Default nil: the session lives in the cookie.
+	// only a signed session ID (see "Server-side sessions" in the package
+	// documentation). Default nil: the session lives in the cookie.
 	Store Store
+	// TouchInterval is how long after a write a read-only request of a
+	// server-side session starts extending its expiry (one Store.Touch,
+	// then none again for TouchInterval). Default DefaultTouchInterval; at
+	// most half of Lifetime is used.
+	TouchInterval time.Duration
+	// MergeRetries bounds the merge-and-retry rounds of a server-side save
+	// that races other saves of the same session. Default
+	// DefaultMergeRetries.
+	MergeRetries int
+	// Hybrid, with a Store, keeps a session in the Flask cookie while its
+	// cookie fits (MaxCookieSize, or HybridThreshold when set), moves it to
+	// the Store when it grows beyond, and back into the cookie when it
+	// shrinks; handlers see no difference. Flask applications sharing the
+	// key read the session while it is in the cookie. Moves are not
+	// version-checked: a save that moves a session in or out of the Store
+	// wins over a concurrent save of the same session. Default false.
+	Hybrid bool
+	// HybridThreshold is the largest cookie (name and value bytes) a hybrid
+	// session keeps; above it the session moves to the Store. Default 0:
+	// MaxCookieSize.
+	HybridThreshold int
 	// Generations enables revocation of cookie sessions, per owner (see
 	// Session.SetOwner, Session.Destroy and DestroyAll). Default nil: a
 	// copied cookie stays valid until it expires, as in Flask.
@@ -106,7 +128,7 @@ type Manager struct {
 // with SECRET_KEY = key, and accepting cookies signed with any of fallbacks
 // (given oldest first, as Flask's SECRET_KEY_FALLBACKS). It returns an error
 // wrapping ErrWeakKey when a key breaks the policy of CheckKeys (generate
-// keys with `sessionkit genkey` or 32 bytes of crypto/rand); NewDevelopment
+// keys with `sessionkit secret` or 32 bytes of crypto/rand); NewDevelopment
 // accepts such keys on a development machine.
 func New(key []byte, fallbacks ...[]byte) (*Manager, error) {
 	if err := CheckKeys(key, fallbacks...); err != nil {
@@ -259,7 +281,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 	log := m.logger()
 	if m.keyErr != nil {
 		log.LogAttrs(context.Background(), slog.LevelWarn,
-			"session: using a weak secret key because AllowWeakKey is set; anyone who guesses it can forge sessions. Generate one with `sessionkit genkey` for production",
+			"session: using a weak secret key because AllowWeakKey is set; anyone who guesses it can forge sessions. Generate one with `sessionkit secret` for production",
 			slog.String("reason", m.keyErr.Error()))
 	}
 	if m.Lifetime > maxBrowserLifetime {

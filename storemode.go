@@ -12,7 +12,7 @@ import (
 	"github.com/sessionkit/session/flask"
 )
 
-// Defaults of the StoreOptions fields.
+// Defaults of the Manager fields for server-side sessions.
 const (
 	// DefaultTouchInterval is how often, at most, a read-only request
 	// extends a server-side session's expiry.
@@ -27,100 +27,23 @@ const (
 // means a broken random source.
 const maxIDAttempts = 3
 
-// StoreOptions tunes server-side sessions. Setting Manager.Store to a plain
-// Store uses the defaults; wrap the Store to change them:
-//
-//	m.Store = &session.StoreOptions{Store: rs, TouchInterval: 5 * time.Minute, Hybrid: true}
-//
-// # Semantics
-//
-// The cookie carries only the session ID, signed like a Flask session
-// cookie, so a forged or malformed ID never reaches the Store. A cookie
-// whose record is gone (expired, destroyed, renewed away) starts an
-// anonymous session under a new server-generated ID; the client's ID is
-// never adopted, and the stale cookie is left alone rather than deleted,
-// since a parallel request may just have replaced it with a good one. A
-// Store failure (ErrStoreUnavailable) is never taken for a missing session:
-// the request gets the ErrorHandler (503) and no Set-Cookie.
-//
-// A new session is created insert-only, retrying with a new ID on the
-// (theoretical) collision. A loaded session is saved with Store.Update and
-// the version it was loaded at. When another request saved in between
-// (ErrConflict), the record is loaded again, the keys this request set or
-// deleted are applied to it (all keys after MarkModified), and the save is
-// retried, up to MergeRetries times; then the request fails with
-// ErrConflict. Two requests changing different keys thus both keep their
-// change; for one key, the later save wins. When the record is gone at save
-// time (ErrNotFound: a logout or a Renew by another request), the write is
-// dropped and logged, never recreated, and no Set-Cookie is sent.
-//
-// Each write sets the record's expiry to now plus Manager.Lifetime (the
-// idle limit). A read-only request writes nothing, unless the last write
-// is older than TouchInterval: it then extends the expiry with Store.Touch
-// and re-signs the cookie (a permanent session with
-// Manager.RefreshEachRequest still gets its cookie re-sent on every request,
-// as in cookie mode, without a store write). A session may therefore end up to TouchInterval
-// earlier than an exact sliding window would end it. Expiries are computed
-// with Manager.Now and checked by the store's clock (the database server's
-// for pgstore): instances whose clocks are d apart shorten or lengthen idle
-// sessions by d, so keep them synchronised (NTP).
-//
-// Renew moves the record to a new ID with Store.Renew; Destroy deletes it
-// (a failed delete fails the request, so a user is never told "logged out"
-// while the record lives); Manager.DestroyAll deletes every record of an
-// owner.
-type StoreOptions struct {
-	// Store keeps the records.
-	Store
-
-	// TouchInterval is how long after a write a read-only request starts
-	// extending the session's expiry (one Touch, then none again for
-	// TouchInterval). Default DefaultTouchInterval; at most half of
-	// Manager.Lifetime is used.
-	TouchInterval time.Duration
-
-	// MergeRetries bounds the merge-and-retry rounds of a save that races
-	// other saves of the same session. Default DefaultMergeRetries.
-	MergeRetries int
-
-	// Hybrid keeps a session in the Flask cookie while its cookie fits
-	// (Manager.MaxCookieSize, or HybridThreshold when set) and moves it to
-	// the Store when it grows beyond, and back into the cookie when it
-	// shrinks; handlers see no difference. Flask applications sharing the
-	// key read the session while it is in the cookie. Moves are not
-	// version-checked: a save that moves a session in or out of the Store
-	// wins over a concurrent save of the same session.
-	Hybrid bool
-
-	// HybridThreshold is the largest cookie (name and value bytes) a
-	// hybrid session keeps; above it the session moves to the Store.
-	// Default 0: Manager.MaxCookieSize.
-	HybridThreshold int
-}
-
-func init() {
-	newStoreBackend = func(m *Manager) (backend, error) {
-		b := &storeBackend{m: m, store: m.Store, touch: DefaultTouchInterval, retries: DefaultMergeRetries}
-		if o, ok := m.Store.(*StoreOptions); ok {
-			if o.Store == nil {
-				return nil, errors.New("session: StoreOptions.Store is nil: set it to the Store that keeps the records")
-			}
-			if o.TouchInterval < 0 || o.MergeRetries < 0 || o.HybridThreshold < 0 {
-				return nil, errors.New("session: StoreOptions: TouchInterval, MergeRetries and HybridThreshold must not be negative; 0 means the default")
-			}
-			b.store, b.hybrid, b.threshold = o.Store, o.Hybrid, o.HybridThreshold
-			if o.TouchInterval > 0 {
-				b.touch = o.TouchInterval
-			}
-			if o.MergeRetries > 0 {
-				b.retries = o.MergeRetries
-			}
-		}
-		if b.touch > m.Lifetime/2 {
-			b.touch = m.Lifetime / 2
-		}
-		return b, nil
+// newStoreBackend builds the backend of a Manager with a Store.
+func newStoreBackend(m *Manager) (backend, error) {
+	if m.TouchInterval < 0 || m.MergeRetries < 0 || m.HybridThreshold < 0 {
+		return nil, errors.New("session: TouchInterval, MergeRetries and HybridThreshold must not be negative; 0 means the default")
 	}
+	b := &storeBackend{m: m, store: m.Store, touch: DefaultTouchInterval, retries: DefaultMergeRetries,
+		hybrid: m.Hybrid, threshold: m.HybridThreshold}
+	if m.TouchInterval > 0 {
+		b.touch = m.TouchInterval
+	}
+	if m.MergeRetries > 0 {
+		b.retries = m.MergeRetries
+	}
+	if b.touch > m.Lifetime/2 {
+		b.touch = m.Lifetime / 2
+	}
+	return b, nil
 }
 
 // storeBackend keeps sessions in a Store, and in hybrid mode small ones in
@@ -222,7 +145,8 @@ func (b *storeBackend) load(ctx context.Context, r *http.Request, s *Session, no
 	return nil
 }
 
-// commit saves s: see StoreOptions for the rules.
+// commit saves s by the rules in the package documentation ("Server-side
+// sessions").
 func (b *storeBackend) commit(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error) {
 	m := b.m
 	if s.setErr != nil {

@@ -450,7 +450,7 @@ func FuzzStoreCookie(f *testing.F) {
 		f.Fatal(err)
 	}
 	store := newCountingStore(memstore.New())
-	m.Store = &session.StoreOptions{Store: store, Hybrid: true}
+	m.Store, m.Hybrid = store, true
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, strings.Repeat("x", session.FromContext(r.Context()).Len()))
 	}))
@@ -505,7 +505,7 @@ func TestStoreReadOnlyWrites(t *testing.T) {
 		clock := newClockNow()
 		site := newSMSite(t, newStore(t, clock), clock, func(m *session.Manager) {
 			m.Lifetime = time.Hour
-			m.Store = &session.StoreOptions{Store: m.Store, TouchInterval: 5 * time.Minute}
+			m.TouchInterval = 5 * time.Minute
 		})
 		// Anonymous visitors who only read cost nothing.
 		for range 20 {
@@ -777,18 +777,22 @@ func TestStoreClear(t *testing.T) {
 	}
 }
 
-func TestStoreOptionsValidate(t *testing.T) {
+func TestStoreFieldsValidate(t *testing.T) {
 	m, err := session.New([]byte(testKey))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Store = &session.StoreOptions{}
-	if err := m.Validate(); err == nil || !strings.Contains(err.Error(), "StoreOptions.Store") {
-		t.Fatalf("Validate with an empty StoreOptions = %v", err)
-	}
-	m.Store = &session.StoreOptions{Store: memstore.New(), TouchInterval: -1}
-	if err := m.Validate(); err == nil {
-		t.Fatal("Validate accepted a negative TouchInterval")
+	m.Store = memstore.New()
+	for _, set := range []func(){
+		func() { m.TouchInterval = -1 },
+		func() { m.MergeRetries = -1 },
+		func() { m.HybridThreshold = -1 },
+	} {
+		m.TouchInterval, m.MergeRetries, m.HybridThreshold = 0, 0, 0
+		set()
+		if err := m.Validate(); err == nil || !strings.Contains(err.Error(), "must not be negative") {
+			t.Errorf("Validate with a negative store setting = %v", err)
+		}
 	}
 }
 
@@ -1305,14 +1309,15 @@ func TestStorePostgresTerminatedMidRequest(t *testing.T) {
 	}
 }
 
-func ExampleStoreOptions() {
+func ExampleManager_serverSide() {
 	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	store := memstore.New()
-	m.Store = &session.StoreOptions{Store: store, TouchInterval: 5 * time.Minute}
+	m.Store = store
+	m.TouchInterval = 5 * time.Minute
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		session.FromContext(r.Context()).Set("usuario", "Maria")
 	}))
