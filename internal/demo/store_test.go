@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	session "github.com/sessionkit/session"
 )
 
@@ -139,3 +140,11 @@ func TestStoreDownIs503(t *testing.T) {
 		t.Errorf("the 503 page lists names %q", got)
 	}
 }
+
+// quietRedis drops go-redis's own log lines, which the tests that point it
+// at closed ports provoke on purpose.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
+func init() { redis.SetLogger(quietRedis{}) }
