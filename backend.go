@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sessionkit/session/flask"
@@ -226,7 +227,11 @@ func (b cookieBackend) commit(ctx context.Context, s *Session, now time.Time) (*
 	var value string
 	var err error
 	if !write && s.raw != "" {
-		value, err = m.codec.Refresh(s.raw, now)
+		// Cheap refresh: load verified s.raw in this request, so its
+		// payload is re-signed as it is, with a new timestamp: one HMAC, no
+		// base64, zlib or JSON work. A cookie signed with a fallback key
+		// comes back signed with the current key.
+		value = m.codec.Signer().Sign(signedPayload(s.raw), now)
 	} else {
 		value, err = b.encode(ctx, s, now)
 	}
@@ -295,4 +300,11 @@ func (b cookieBackend) encode(ctx context.Context, s *Session, now time.Time) (s
 		return "", fmt.Errorf("session: encode: %w", err)
 	}
 	return value, m.checkSize(value)
+}
+
+// signedPayload returns the payload field of a cookie value (payload "."
+// timestamp "." signature), leading "." of a compressed payload included.
+func signedPayload(cookie string) string {
+	cookie = cookie[:max(strings.LastIndexByte(cookie, '.'), 0)]
+	return cookie[:max(strings.LastIndexByte(cookie, '.'), 0)]
 }
