@@ -8,11 +8,11 @@
 # cookies (rotate.lua), so that concurrent requests rarely share a session,
 # as with real visitors.
 #
-#   LOAD_ROUNDS=2 LOAD_DURATION=5s LOAD_CONNECTIONS=64 LOAD_THREADS=2 LOAD_SESSIONS=1000 ./load.sh [OUT]
+#   LOAD_ROUNDS=3 LOAD_DURATION=5s LOAD_CONNECTIONS=64 LOAD_THREADS=2 LOAD_SESSIONS=1000 ./load.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")"
 out=${1:-results/load}
-rounds=${LOAD_ROUNDS:-2}
+rounds=${LOAD_ROUNDS:-3}
 duration=${LOAD_DURATION:-5s}
 conns=${LOAD_CONNECTIONS:-64}
 threads=${LOAD_THREADS:-2}

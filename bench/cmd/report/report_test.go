@@ -93,3 +93,20 @@ func TestTargetOutcome(t *testing.T) {
 		}
 	}
 }
+
+func TestPairedRatio(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b []float64
+		want float64
+	}{
+		{"per round", []float64{1, 10, 3}, []float64{2, 20, 3}, 0.5},
+		{"unpaired falls back to medians", []float64{1, 2, 3}, []float64{4, 4}, 0.5},
+		{"missing", nil, []float64{1}, 0},
+	}
+	for _, tt := range tests {
+		if got := pairedRatio(tt.a, tt.b); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
