@@ -206,7 +206,7 @@ func (d *data) targets() []target {
 			t.why = "no wrk result"
 		}
 		ts = append(ts, t)
-		g := target{what: "soak " + s.name + ": resident memory growth after warm-up", unit: "%", limit: 10, atMost: true}
+		g := target{what: "soak " + s.name + ": resident memory growth, steady state to end", unit: "%", limit: 10, atMost: true}
 		if grow, ok := rssGrowth(s); ok {
 			g.value = grow
 			if grow <= 0 {
@@ -220,23 +220,30 @@ func (d *data) targets() []target {
 	return ts
 }
 
-// rssGrowth is how much RSS grew, in percent, from the first sample at or
-// after 10 s (warm-up: pools, GC target) to the largest later sample.
+// rssGrowth is how much RSS grew, in percent, from the start of the steady
+// state to the end: the mean of the last three samples against the mean of
+// the first three taken at or after 10 s (before that: warm-up, pools, the
+// GC's target). Means, not single samples, because the GC saws RSS up and
+// down by a few percent.
 func rssGrowth(s soakResult) (float64, bool) {
-	var base, peak float64
+	var steady []float64
 	for _, p := range s.rss {
-		if p[0] < 10 {
-			continue
+		if p[0] >= 10 {
+			steady = append(steady, p[1])
 		}
-		if base == 0 {
-			base = p[1]
-		}
-		peak = math.Max(peak, p[1])
 	}
-	if base == 0 || len(s.rss) < 3 {
+	if len(steady) < 6 {
 		return 0, false
 	}
-	return (peak/base - 1) * 100, true
+	mean := func(xs []float64) float64 {
+		var t float64
+		for _, x := range xs {
+			t += x
+		}
+		return t / float64(len(xs))
+	}
+	first, last := mean(steady[:3]), mean(steady[len(steady)-3:])
+	return (last/first - 1) * 100, true
 }
 
 func markdown(d *data) string {
@@ -413,7 +420,7 @@ func markdown(d *data) string {
 			}
 			p("\n\n")
 			if g, ok := rssGrowth(s); ok {
-				p("Growth from the first sample after 10 s to the peak: %.1f%%.\n\n", g)
+				p("Growth from the start of the steady state (mean of the first three samples at or after 10 s) to the end (mean of the last three): %.1f%%.\n\n", g)
 			}
 		}
 	}
