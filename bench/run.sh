@@ -77,7 +77,7 @@ fi
   echo "redis: $(redis-cli -h 127.0.0.1 INFO server 2>/dev/null | tr -d '\r' | awk -F: '/redis_version/ {print $2}' || true)"
   echo "postgres: $(psql -h 127.0.0.1 -U postgres -tAc 'show server_version' test 2>/dev/null || true)"
   echo "flask: $(/usr/bin/python3 -c 'import importlib.metadata as m; print("Flask", m.version("flask"), "(Debian, /usr/bin/python3)")' 2>/dev/null || echo none)"
-  echo "gunicorn: $(/usr/bin/python3 -m gunicorn --version 2>/dev/null || echo none)"
+  echo "gunicorn: $(/usr/bin/python3 -c 'import gunicorn; print("gunicorn", gunicorn.__version__)' 2>/dev/null || echo none)"
   echo "wrk: $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo "load on the machine: load average $loadavg_before before the benchmarks, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
   echo "rounds: $rounds"
