@@ -79,7 +79,7 @@ func newFixture(t testing.TB) *fixture {
 	}
 	f := &fixture{m: m, clock: newClock(), logs: &logBuffer{}}
 	m.Now = f.clock.Now
-	m.Logger = slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	m.Logger = newTextLogger(f.logs)
 	t.Cleanup(func() {
 		if strings.Contains(f.logs.String(), testKey) {
 			t.Errorf("the secret key appears in the log:\n%s", f.logs)
@@ -190,6 +190,7 @@ func randomText(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)[:n]
 }
 
+// newTextLogger logs everything, debug included, to w as text.
 func newTextLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -13,8 +13,8 @@ import (
 // TestStoreHybrid: a session lives in the Flask cookie while it fits, moves
 // to the store when it grows, and comes back when it shrinks.
 func TestStoreHybrid(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
-		clock := newClockNow()
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *clock) session.Store) {
+		clock := newClock()
 		site := newSMSite(t, newStore(t, clock), clock, func(m *session.Manager) {
 			m.Hybrid = true
 		})
@@ -50,7 +50,7 @@ func TestStoreHybrid(t *testing.T) {
 }
 
 func TestStoreHybridThreshold(t *testing.T) {
-	clock := newClockNow()
+	clock := newClock()
 	site := newSMSite(t, memstore.New(), clock, func(m *session.Manager) {
 		m.Hybrid, m.HybridThreshold = true, 100
 	})
@@ -68,7 +68,7 @@ func TestStoreHybridThreshold(t *testing.T) {
 // the owner's current generation, so it is not refused, while a copy of
 // the cookie from before the login's Renew is.
 func TestStoreHybridGenerations(t *testing.T) {
-	clock := newClockNow()
+	clock := newClock()
 	gens := session.NewMemoryGenerations()
 	gens.Bump(context.Background(), "Maria") // an earlier "log out everywhere"
 	site := newSMSite(t, memstore.New(), clock, func(m *session.Manager) {

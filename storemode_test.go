@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -98,32 +97,14 @@ func (c *countingStore) DestroyAll(ctx context.Context, owner string) (int, erro
 	return c.Store.DestroyAll(ctx, owner)
 }
 
-// smClock is a settable clock shared by a Manager and a memstore.
-type smClock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *smClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *smClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // smSite is a Manager with a server-side store behind an httptest server
 // whose routes play the lesson's pages.
 type smSite struct {
 	m     *session.Manager
 	store *countingStore
-	clock *smClock
+	clock *clock
 	url   string
-	logs  *strings.Builder
+	logs  *logBuffer
 	// gate, when set, is where /slow waits after loading the session.
 	gate    chan struct{}
 	arrived chan struct{}
@@ -131,9 +112,9 @@ type smSite struct {
 
 // smBackends are the stores the server-side tests run against: memstore
 // always, Redis and PostgreSQL when reachable.
-func smBackends(t *testing.T) map[string]func(t *testing.T, clock *smClock) session.Store {
-	b := map[string]func(t *testing.T, clock *smClock) session.Store{
-		"memstore": func(t *testing.T, clock *smClock) session.Store {
+func smBackends(t *testing.T) map[string]func(t *testing.T, clock *clock) session.Store {
+	b := map[string]func(t *testing.T, clock *clock) session.Store{
+		"memstore": func(t *testing.T, clock *clock) session.Store {
 			s := memstore.New()
 			s.Now = clock.Now
 			return s
@@ -146,7 +127,7 @@ func smBackends(t *testing.T) map[string]func(t *testing.T, clock *smClock) sess
 	c.Close()
 	switch {
 	case err == nil:
-		b["redis"] = func(t *testing.T, clock *smClock) session.Store { return smRedis(t, "127.0.0.1:6379") }
+		b["redis"] = func(t *testing.T, clock *clock) session.Store { return smRedis(t, "127.0.0.1:6379") }
 	case os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1":
 		t.Fatalf("Redis at 127.0.0.1:6379: %v (SESSIONKIT_REQUIRE_ALL=1)", err)
 	default:
@@ -159,7 +140,7 @@ func smBackends(t *testing.T) map[string]func(t *testing.T, clock *smClock) sess
 	}
 	switch {
 	case err == nil:
-		b["postgres"] = func(t *testing.T, clock *smClock) session.Store {
+		b["postgres"] = func(t *testing.T, clock *clock) session.Store {
 			pool, err := pgxpool.New(context.Background(), pgDSN)
 			if err != nil {
 				t.Fatal(err)
@@ -200,20 +181,15 @@ func smRedis(t testing.TB, addr string) *redisstore.Store {
 	return s
 }
 
-func newSMSite(t *testing.T, store session.Store, clock *smClock, configure func(*session.Manager)) *smSite {
+func newSMSite(t *testing.T, store session.Store, clock *clock, configure func(*session.Manager)) *smSite {
 	t.Helper()
 	m, err := session.New([]byte(testKey))
 	if err != nil {
 		t.Fatal(err)
 	}
-	site := &smSite{m: m, clock: clock, logs: &strings.Builder{}}
-	var logMu sync.Mutex // guards site.logs
+	site := &smSite{m: m, clock: clock, logs: &logBuffer{}}
 	m.Now = clock.Now
-	m.Logger = slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
-		logMu.Lock()
-		defer logMu.Unlock()
-		return site.logs.Write(p)
-	}), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	m.Logger = newTextLogger(site.logs)
 	site.store = newCountingStore(store)
 	m.Store = site.store
 	if configure != nil {
@@ -286,9 +262,23 @@ func newSMSite(t *testing.T, store session.Store, clock *smClock, configure func
 	return site
 }
 
-type writerFunc func(p []byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+// doPaused sends a GET for path, a /slow request, with the session cookie
+// value and runs meanwhile while the handler waits between loading the
+// session and changing it; then it lets the handler go on and returns its
+// response. The handler is let go even when meanwhile fails the test, so
+// that the server can close.
+func (s *smSite) doPaused(t *testing.T, path, cookie string, meanwhile func()) smResult {
+	t.Helper()
+	s.gate, s.arrived = make(chan struct{}), make(chan struct{})
+	done := make(chan smResult, 1)
+	go func() { done <- s.do(t, path, cookie) }()
+	<-s.arrived
+	func() {
+		defer close(s.gate)
+		meanwhile()
+	}()
+	return <-done
+}
 
 func toString(v any) string {
 	if s, ok := v.(string); ok {
@@ -357,17 +347,15 @@ func (s *smSite) login(t *testing.T, user string) string {
 	return res.cookie
 }
 
-func forEachBackend(t *testing.T, f func(t *testing.T, newStore func(t *testing.T, clock *smClock) session.Store)) {
+func forEachBackend(t *testing.T, f func(t *testing.T, newStore func(t *testing.T, clock *clock) session.Store)) {
 	for name, newStore := range smBackends(t) {
 		t.Run(name, func(t *testing.T) { f(t, newStore) })
 	}
 }
 
-func newClockNow() *smClock { return &smClock{t: time.Now().Truncate(time.Second)} }
-
 func TestStoreRoundTrip(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
-		clock := newClockNow()
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *clock) session.Store) {
+		clock := newClock()
 		site := newSMSite(t, newStore(t, clock), clock, nil)
 		cookie := site.login(t, "Maria")
 		id := site.idOf(t, cookie)
@@ -405,7 +393,7 @@ func TestStoreRoundTrip(t *testing.T) {
 // TestStoreForgedIDNeverReachesStore sends cookies that are not validly
 // signed IDs: the store is never asked.
 func TestStoreForgedIDNeverReachesStore(t *testing.T) {
-	clock := newClockNow()
+	clock := newClock()
 	site := newSMSite(t, memstore.New(), clock, nil)
 	signer := site.m.Codec().Signer()
 	good := site.login(t, "Maria")
@@ -482,7 +470,7 @@ func mustSigner(t *testing.T, key string) interface {
 // TestStoreUnknownIDNotAdopted presents a validly signed ID with no record:
 // the session is anonymous and a write creates another ID.
 func TestStoreUnknownIDNotAdopted(t *testing.T) {
-	clock := newClockNow()
+	clock := newClock()
 	site := newSMSite(t, memstore.New(), clock, nil)
 	planted := storetest.NewID()
 	cookie := site.m.Codec().Signer().Sign("sk~"+planted, clock.Now())
@@ -501,8 +489,8 @@ func TestStoreUnknownIDNotAdopted(t *testing.T) {
 // TestStoreReadOnlyWrites counts store writes of read-only requests: none
 // inside the touch interval, one Touch after it (SECURITY.md F-21 too).
 func TestStoreReadOnlyWrites(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
-		clock := newClockNow()
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *clock) session.Store) {
+		clock := newClock()
 		site := newSMSite(t, newStore(t, clock), clock, func(m *session.Manager) {
 			m.Lifetime = time.Hour
 			m.TouchInterval = 5 * time.Minute
@@ -551,19 +539,16 @@ func TestStoreReadOnlyWrites(t *testing.T) {
 // TestStoreLostUpdate: two requests change different keys of one session
 // at the same time; both changes persist (SECURITY.md F-16).
 func TestStoreLostUpdate(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
-		clock := newClockNow()
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *clock) session.Store) {
+		clock := newClock()
 		site := newSMSite(t, newStore(t, clock), clock, nil)
 		cookie := site.do(t, "/set?usuario=Maria", "").cookie
-		site.gate, site.arrived = make(chan struct{}), make(chan struct{})
-		done := make(chan smResult)
-		go func() { done <- site.do(t, "/slow?carrinho=livro", cookie) }()
-		<-site.arrived
-		if res := site.do(t, "/set?tema=escuro", cookie); res.status != 200 {
-			t.Fatalf("fast request: %+v", res)
-		}
-		close(site.gate)
-		if res := <-done; res.status != 200 || !res.set {
+		res := site.doPaused(t, "/slow?carrinho=livro", cookie, func() {
+			if res := site.do(t, "/set?tema=escuro", cookie); res.status != 200 {
+				t.Fatalf("fast request: %+v", res)
+			}
+		})
+		if res.status != 200 || !res.set {
 			t.Fatalf("slow request: %+v", res)
 		}
 		if res := site.do(t, "/get", cookie); res.body != "carrinho=livro,tema=escuro,usuario=Maria" {
@@ -578,20 +563,16 @@ func TestStoreLostUpdate(t *testing.T) {
 // TestStoreNoResurrection: a slow request saves after a logout; the
 // session stays ended (SECURITY.md F-17).
 func TestStoreNoResurrection(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
-		clock := newClockNow()
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *clock) session.Store) {
+		clock := newClock()
 		site := newSMSite(t, newStore(t, clock), clock, nil)
 		cookie := site.login(t, "Maria")
 		id := site.idOf(t, cookie)
-		site.gate, site.arrived = make(chan struct{}), make(chan struct{})
-		done := make(chan smResult)
-		go func() { done <- site.do(t, "/slow?carrinho=livro", cookie) }()
-		<-site.arrived
-		if res := site.do(t, "/logout", cookie); res.status != 200 || res.cookie != "" {
-			t.Fatalf("logout: %+v", res)
-		}
-		close(site.gate)
-		res := <-done
+		res := site.doPaused(t, "/slow?carrinho=livro", cookie, func() {
+			if res := site.do(t, "/logout", cookie); res.status != 200 || res.cookie != "" {
+				t.Fatalf("logout: %+v", res)
+			}
+		})
 		if res.status != 200 || res.set {
 			t.Fatalf("slow request after logout: %+v; want 200 and no Set-Cookie", res)
 		}
@@ -611,22 +592,20 @@ func TestStoreNoResurrection(t *testing.T) {
 // another request logged in (Renew); the old ID is not recreated and the
 // new one holds the login (SECURITY.md F-18).
 func TestStoreOldIDAfterRenew(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
-		clock := newClockNow()
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *clock) session.Store) {
+		clock := newClock()
 		site := newSMSite(t, newStore(t, clock), clock, nil)
 		anon := site.do(t, "/set?carrinho=livro", "").cookie
 		oldID := site.idOf(t, anon)
-		site.gate, site.arrived = make(chan struct{}), make(chan struct{})
-		done := make(chan smResult)
-		go func() { done <- site.do(t, "/slow?tema=claro", anon) }()
-		<-site.arrived
-		login := site.do(t, "/login?u=Maria", anon)
-		newID := site.idOf(t, login.cookie)
-		if newID == oldID || newID == "" {
-			t.Fatalf("login kept id %q", newID)
-		}
-		close(site.gate)
-		if res := <-done; res.status != 200 || res.set {
+		var login smResult
+		res := site.doPaused(t, "/slow?tema=claro", anon, func() {
+			login = site.do(t, "/login?u=Maria", anon)
+			newID := site.idOf(t, login.cookie)
+			if newID == oldID || newID == "" {
+				t.Fatalf("login kept id %q", newID)
+			}
+		})
+		if res.status != 200 || res.set {
 			t.Fatalf("old-id request: %+v; want 200 and no Set-Cookie", res)
 		}
 		if _, err := site.store.Load(context.Background(), oldID); !errors.Is(err, session.ErrNotFound) {
@@ -639,8 +618,8 @@ func TestStoreOldIDAfterRenew(t *testing.T) {
 }
 
 func TestStoreDestroyAll(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *smClock) session.Store) {
-		clock := newClockNow()
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *clock) session.Store) {
+		clock := newClock()
 		site := newSMSite(t, newStore(t, clock), clock, func(m *session.Manager) {
 			m.Generations = session.NewMemoryGenerations()
 		})
@@ -665,7 +644,7 @@ func TestStoreDestroyAll(t *testing.T) {
 // TestStoreIDCollision forces the random source to repeat an ID (SECURITY.md
 // F-11): the second session gets another ID and the first is untouched.
 func TestStoreIDCollision(t *testing.T) {
-	clock := newClockNow()
+	clock := newClock()
 	site := newSMSite(t, memstore.New(), clock, nil)
 	fixed := storetest.NewID()
 	ids := []string{fixed, fixed, storetest.NewID()}
@@ -694,7 +673,7 @@ func TestStoreIDCollision(t *testing.T) {
 // TestStoreUndecodableRecord: a record whose data cannot be decoded ends
 // the session instead of failing every request (SECURITY.md F-15).
 func TestStoreUndecodableRecord(t *testing.T) {
-	clock := newClockNow()
+	clock := newClock()
 	store := memstore.New()
 	store.Now = clock.Now
 	site := newSMSite(t, store, clock, nil)
@@ -721,7 +700,7 @@ func TestStoreUnavailable(t *testing.T) {
 		ln := httptest.NewServer(http.NotFoundHandler())
 		addr := strings.TrimPrefix(ln.URL, "http://")
 		ln.Close() // a closed port: nothing listens there now
-		clock := newClockNow()
+		clock := newClock()
 		down := smRedis(t, addr)
 		down.Timeout = 300 * time.Millisecond
 		site := newSMSite(t, down, clock, nil)
@@ -741,7 +720,7 @@ func TestStoreUnavailable(t *testing.T) {
 		}
 	})
 	t.Run("full", func(t *testing.T) {
-		clock := newClockNow()
+		clock := newClock()
 		store := memstore.New()
 		store.MaxEntries = 1
 		site := newSMSite(t, store, clock, nil)
@@ -761,7 +740,7 @@ func TestStoreUnavailable(t *testing.T) {
 
 // TestStoreClear: emptying a session deletes its record and its cookie.
 func TestStoreClear(t *testing.T) {
-	clock := newClockNow()
+	clock := newClock()
 	site := newSMSite(t, memstore.New(), clock, nil)
 	cookie := site.do(t, "/set?a=1", "").cookie
 	id := site.idOf(t, cookie)
@@ -966,17 +945,13 @@ func TestStoreRedisDiesMidRequest(t *testing.T) {
 	store := smRedis(t, p.ln.Addr().String())
 	direct := smRedis(t, "127.0.0.1:6379")
 	direct.Prefix = store.Prefix
-	clock := newClockNow()
+	clock := newClock()
 	site := newSMSite(t, store, clock, nil)
 	cookie := site.do(t, "/set?usuario=Maria", "").cookie
 	id := site.idOf(t, cookie)
-	site.gate, site.arrived = make(chan struct{}), make(chan struct{})
-	done := make(chan smResult)
-	go func() { done <- site.do(t, "/slow?carrinho=livro", cookie) }()
-	<-site.arrived
-	p.stop()
-	close(site.gate)
-	res := <-done
+	res := site.doPaused(t, "/slow?carrinho=livro", cookie, func() {
+		p.stop()
+	})
 	if res.status != http.StatusServiceUnavailable || res.set || strings.Contains(res.body, "slow ok") {
 		t.Fatalf("save with Redis gone: %+v; want 503, no Set-Cookie, not the handler's body", res)
 	}
@@ -999,17 +974,13 @@ func TestStoreLogoutFails(t *testing.T) {
 	store.Timeout = 300 * time.Millisecond
 	direct := smRedis(t, "127.0.0.1:6379")
 	direct.Prefix = store.Prefix
-	clock := newClockNow()
+	clock := newClock()
 	site := newSMSite(t, store, clock, nil)
 	cookie := site.login(t, "Maria")
 	id := site.idOf(t, cookie)
-	site.gate, site.arrived = make(chan struct{}), make(chan struct{})
-	done := make(chan smResult)
-	go func() { done <- site.do(t, "/slow?destroy=1", cookie) }()
-	<-site.arrived
-	p.stop()
-	close(site.gate)
-	res := <-done
+	res := site.doPaused(t, "/slow?destroy=1", cookie, func() {
+		p.stop()
+	})
 	if res.status != http.StatusServiceUnavailable || res.set || strings.Contains(res.body, "slow ok") {
 		t.Fatalf("logout with the store gone: %+v; want 503, no Set-Cookie, not the handler's page", res)
 	}
@@ -1029,7 +1000,7 @@ func TestStoreRedisSlow(t *testing.T) {
 	if backends["redis"] == nil {
 		t.Skip("Redis is not reachable")
 	}
-	clock := newClockNow()
+	clock := newClock()
 	direct := smRedis(t, "127.0.0.1:6379")
 	p := newSMProxy(t, "127.0.0.1:6379")
 	store := smRedis(t, p.ln.Addr().String())
@@ -1281,21 +1252,17 @@ func TestStorePostgresTerminatedMidRequest(t *testing.T) {
 	defer admin.Close()
 	store := pgstore.New(pool)
 	store.Schema = storeNamespace(t, "postgres")
-	clock := newClockNow()
+	clock := newClock()
 	site := newSMSite(t, store, clock, nil)
 	cookie := site.do(t, "/set?usuario=Maria", "").cookie
 	id := site.idOf(t, cookie)
-	site.gate, site.arrived = make(chan struct{}), make(chan struct{})
-	done := make(chan smResult)
-	go func() { done <- site.do(t, "/slow?carrinho=livro", cookie) }()
-	<-site.arrived
-	var killed int
-	if err := admin.QueryRow(ctx,
-		`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&killed); err != nil || killed == 0 {
-		t.Fatalf("terminated %d backends: %v", killed, err)
-	}
-	close(site.gate)
-	res := <-done
+	res := site.doPaused(t, "/slow?carrinho=livro", cookie, func() {
+		var killed int
+		if err := admin.QueryRow(ctx,
+			`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&killed); err != nil || killed == 0 {
+			t.Fatalf("terminated %d backends: %v", killed, err)
+		}
+	})
 	if res.status != http.StatusServiceUnavailable || res.set || strings.Contains(res.body, "slow ok") {
 		t.Fatalf("save with the backend terminated: %+v; want 503, no Set-Cookie, not the handler's body", res)
 	}
