@@ -38,6 +38,12 @@ const (
 // reached. Every page must list exactly the names added so far, in order,
 // and in the end every surviving instance lists all of them. The cookie
 // must carry only the signed session ID.
+//
+// The kill comes at two moments, in two runs per store: while the handler
+// reads the form (the session is loaded, nothing saved: the name must not
+// be there, and is added through another instance), and once the answer
+// has begun (the session is saved, but the client never sees the answer:
+// the name must be there exactly once, and is not sent again).
 func TestMultiInstance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts six sessionkit processes; skipped with -short")
@@ -66,7 +72,9 @@ func TestMultiInstance(t *testing.T) {
 				}
 				t.Skipf("server not reachable, multi-instance run skipped: %v", st.err)
 			}
-			runMultiInstance(t, bin, st.spec)
+			for _, mode := range []killMode{killReadingForm, killAnswering} {
+				t.Run(mode.String(), func(t *testing.T) { runMultiInstance(t, bin, st.spec, mode) })
+			}
 		})
 	}
 }
@@ -82,7 +90,22 @@ func storeReachable(spec string) error {
 	return closeStore()
 }
 
-func runMultiInstance(t *testing.T, bin, spec string) {
+// killMode says when killDuringPost kills the instance.
+type killMode int
+
+const (
+	killReadingForm killMode = iota // the handler is reading the form
+	killAnswering                   // the answer's status line has come
+)
+
+func (m killMode) String() string {
+	if m == killReadingForm {
+		return "killed_reading_form"
+	}
+	return "killed_answering"
+}
+
+func runMultiInstance(t *testing.T, bin, spec string, mode killMode) {
 	start := time.Now()
 	key := testKey(t)
 	var procs []*demoProcess
@@ -112,10 +135,19 @@ func runMultiInstance(t *testing.T, bin, spec string) {
 	for i := range multiNames {
 		name := fmt.Sprintf("%02d Zé & <Ana> \"O'Neil\"", i+1)
 		if i == multiKillAt {
-			b.killDuringPost(multiVictim, name)
+			b.killDuringPost(multiVictim, name, mode)
 			// As after any failed POST, look before resending.
-			if got := b.list(); !slices.Equal(got, want) {
-				b.fatalf("after the instance handling %q was killed the list is\n%q\nwant\n%q", name, got, want)
+			next := append(want[:len(want):len(want)], name)
+			switch got := b.list(); {
+			case mode == killReadingForm && !slices.Equal(got, want):
+				b.fatalf("the instance handling %q was killed before it read the form, yet the list is\n%q\nwant\n%q", name, got, want)
+			case mode == killAnswering && !slices.Equal(got, next):
+				b.fatalf("the instance handling %q was killed after it began its answer (so after saving), yet the list is\n%q\nwant\n%q", name, got, next)
+			case mode == killAnswering:
+				b.logf("  the name was saved before the kill; not sent again")
+				want = next
+				b.checkCookie()
+				continue
 			}
 		}
 		want = b.add(name, want)
@@ -145,8 +177,8 @@ func runMultiInstance(t *testing.T, bin, spec string) {
 	if b.failures[multiVictim] == 0 {
 		b.fatalf("no request to the killed instance failed: the kill was not exercised")
 	}
-	t.Logf("%s: %d names kept in order by %d surviving instances; %d requests to the killed instance failed and were sent elsewhere; cookie %d bytes; %v",
-		spec, len(want), len(procs)-1, b.failures[multiVictim], b.cookieSize, time.Since(start).Round(time.Millisecond))
+	t.Logf("%s, %v: %d names kept in order by %d surviving instances; %d requests to the killed instance failed and were sent elsewhere; cookie %d bytes; %v",
+		spec, mode, len(want), len(procs)-1, b.failures[multiVictim], b.cookieSize, time.Since(start).Round(time.Millisecond))
 }
 
 // balancer is the client and the load balancer in front of the instances:
@@ -271,12 +303,15 @@ func (b *balancer) read(i int, resp *http.Response) string {
 	return string(body)
 }
 
-// killDuringPost starts the POST of name to instance i and kills the
-// instance with SIGKILL while its handler runs: the request asks for
-// "100 Continue", which the server sends when the handler starts reading
-// the form, after the session middleware has loaded the session. The
-// request must get no answer.
-func (b *balancer) killDuringPost(i int, name string) {
+// killDuringPost sends the POST of name to instance i and kills the
+// instance with SIGKILL in the middle. With killReadingForm the request
+// asks for "100 Continue", which the server sends when the handler starts
+// reading the form, after the session middleware has loaded the session;
+// the kill comes then, and the request gets no answer. With killAnswering
+// the kill comes once the answer's status line has arrived, which the
+// session middleware sends only after saving; the client drops the answer,
+// as when the connection to the balancer breaks at that moment.
+func (b *balancer) killDuringPost(i int, name string, mode killMode) {
 	b.t.Helper()
 	p := b.procs[i]
 	u, err := url.Parse(p.url)
@@ -294,12 +329,19 @@ func (b *balancer) killDuringPost(i int, name string) {
 		cookies = append(cookies, c.Name+"="+c.Value)
 	}
 	form := url.Values{"nome": {name}}.Encode()
+	expect, wantStatus := "Expect: 100-continue\r\n", "HTTP/1.1 100 "
+	if mode == killAnswering {
+		expect, wantStatus = "", "HTTP/1.1 303 "
+	}
 	fmt.Fprintf(conn, "POST /exemplo02 HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
-		"Content-Length: %d\r\nExpect: 100-continue\r\nCookie: %s\r\n\r\n", u.Host, len(form), strings.Join(cookies, "; "))
+		"Content-Length: %d\r\n%sCookie: %s\r\n\r\n", u.Host, len(form), expect, strings.Join(cookies, "; "))
+	if mode == killAnswering {
+		io.WriteString(conn, form)
+	}
 	r := bufio.NewReader(conn)
 	status, err := r.ReadString('\n')
-	if err != nil || !strings.HasPrefix(status, "HTTP/1.1 100 ") {
-		b.fatalf("instance %d: waiting for 100 Continue: %q, %v", i, status, err)
+	if err != nil || !strings.HasPrefix(status, wantStatus) {
+		b.fatalf("instance %d: waiting for %q: got %q, %v", i, wantStatus, status, err)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		b.t.Fatal(err)
@@ -308,6 +350,10 @@ func (b *balancer) killDuringPost(i int, name string) {
 		b.fatalf("instance %d still runs 10s after SIGKILL", i)
 	}
 	b.failures[i]++
+	if mode == killAnswering {
+		b.logf("POST %.2s… to instance %d: SIGKILL after %q; the answer is dropped", name, i, strings.TrimSpace(status))
+		return
+	}
 	b.logf("POST %.2s… to instance %d: SIGKILL while its handler reads the form", name, i)
 	conn.Write([]byte(form)) // the peer is gone; an error here is expected
 	if resp, err := http.ReadResponse(r, nil); err == nil {
