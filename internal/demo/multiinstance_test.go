@@ -37,7 +37,8 @@ const (
 // like a load balancer, moves on to the next instance when one cannot be
 // reached. Every page must list exactly the names added so far, in order,
 // and in the end every surviving instance lists all of them. The cookie
-// must carry only the signed session ID.
+// must carry only the signed session ID. Last, a logout through one
+// survivor must end the session on the other.
 //
 // The kill comes at two moments, in two runs per store: while the handler
 // reads the form (the session is loaded, nothing saved: the name must not
@@ -168,6 +169,22 @@ func runMultiInstance(t *testing.T, bin, spec string, mode killMode) {
 		if got := listedNames(t, body); !slices.Equal(got, want) {
 			b.fatalf("instance %d lists %d names:\n%q\nwant %d:\n%q", i, len(got), got, len(want), want)
 		}
+	}
+	// Logging out through one survivor ends the session on the other
+	// (and removes the test's record from the store).
+	out, other := (multiVictim+1)%len(procs), (multiVictim+2)%len(procs)
+	resp, err := b.client.PostForm(procs[out].url+"desafio/sair", nil)
+	if err != nil {
+		b.fatalf("logout through instance %d: %v", out, err)
+	}
+	b.read(out, resp)
+	b.logf("logout through instance %d", out)
+	body, err := b.page(other)
+	if err != nil {
+		b.fatalf("instance %d: %v", other, err)
+	}
+	if got := listedNames(t, body); len(got) != 0 {
+		b.fatalf("after a logout through instance %d, instance %d still lists %d names", out, other, len(got))
 	}
 	for i, n := range b.failures {
 		if i != multiVictim && n > 0 {
