@@ -60,10 +60,23 @@ CREATE TABLE IF NOT EXISTS ` + g + ` (
 `
 }
 
+// migrateLock is the key of the advisory lock Migrate holds, so that
+// instances starting together do not race: PostgreSQL's CREATE TABLE IF NOT
+// EXISTS is not safe against a concurrent CREATE of the same table.
+const migrateLock = 0x736b_6d69_6772 // "skmigr"
+
 // Migrate creates the store's tables in schema (DefaultSchema if empty) if
-// they do not exist yet.
+// they do not exist yet. Several processes may run it at once: it takes a
+// transaction-level advisory lock first.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
-	if _, err := pool.Exec(ctx, Schema(schema)); err != nil {
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLock)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, Schema(schema))
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("pgstore: migrate: %w: %w", session.ErrStoreUnavailable, err)
 	}
 	return nil

@@ -93,6 +93,29 @@ func TestMigrateTwice(t *testing.T) {
 	}
 }
 
+// TestMigrateConcurrently: instances starting together against an empty
+// schema all get their tables (CREATE TABLE IF NOT EXISTS alone races).
+func TestMigrateConcurrently(t *testing.T) {
+	pool := needPostgres(t, nil)
+	ctx := context.Background()
+	for round := range 5 {
+		name := fmt.Sprintf("sessionkit_test_migrate_%d_%s", round, strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(storetest.NewID()[:12])))
+		if _, err := pool.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { pool.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{name}.Sanitize()+" CASCADE") })
+		errs := make(chan error, 4)
+		for range cap(errs) {
+			go func() { errs <- pgstore.Migrate(ctx, pool, name) }()
+		}
+		for range cap(errs) {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: concurrent Migrate: %v", round, err)
+			}
+		}
+	}
+}
+
 func TestMissingTable(t *testing.T) {
 	pool := needPostgres(t, nil)
 	s := pgstore.New(pool)
