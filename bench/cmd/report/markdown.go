@@ -364,31 +364,28 @@ func markdown(d *data) string {
 	if lr := d.load["sk-counter"]; lr != nil && lr.command != "" {
 		p("Command per target: `%s`\n\n", lr.command)
 	}
-	p("| server | req/s | p50 | p99 | errors | rounds | × bare | × bare (same bytes) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	p("*× bare* divides by the bare server of the same kind: the read-only one for read-only rows, the counter one (which sends the same Set-Cookie bytes) for the others.\n\n")
+	p("| server | req/s | p50 | p99 | errors | rounds | × bare |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, t := range loadTargets {
 		l := d.load[t]
 		if l == nil {
 			continue
 		}
 		if l.skipped != "" {
-			p("| %s | %s | | | | | | |\n", loadTitle[t], l.skipped)
+			p("| %s | %s | | | | | |\n", loadTitle[t], l.skipped)
 			continue
 		}
 		bare := "bare-counter"
 		if strings.HasSuffix(t, "readonly") {
 			bare = "bare-readonly"
 		}
-		same := "–"
-		if strings.HasPrefix(t, "sk-") && !strings.HasPrefix(t, "sk-redis") {
-			same = fmtRatio(d.loadRatio(t, bare))
-		}
 		var errs float64
 		for _, r := range l.runs {
 			errs += r.errors
 		}
-		p("| %s | %.0f | %.2f ms | %.2f ms | %.0f | %d | %s | %s |\n", loadTitle[t], d.rps(t),
+		p("| %s | %.0f | %.2f ms | %.2f ms | %.0f | %d | %s |\n", loadTitle[t], d.rps(t),
 			l.med(func(r wrkRun) float64 { return r.p50 }), l.med(func(r wrkRun) float64 { return r.p99 }), errs, len(l.runs),
-			fmtRatio(d.loadRatio(t, bare)), same)
+			fmtRatio(d.loadRatio(t, bare)))
 	}
 	p("\n")
 
@@ -428,7 +425,7 @@ func markdown(d *data) string {
 	p("## Reading the noise\n\n")
 	p("- Each figure is the **median** of several runs; the ± column is (max−min)/median over those runs. A ratio whose two sides have a spread larger than the distance of the ratio from its goal is not a result.\n")
 	p("- Every ratio is **paired**: for each round, the two figures measured in that round (moments apart, under the same load) are divided, and the median of those per-round ratios is reported. Load on a shared machine comes in bursts of seconds, which hit both sides of a pair alike; the pairing cancels much of it, where a ratio of two medians would not.\n")
-	p("- run.sh raises its own scheduling priority (`renice -n -10`) when it may, so that other work on the machine disturbs the measurements less; Redis, PostgreSQL and gunicorn keep theirs.\n")
+	p("- run.sh raises its own scheduling priority (`renice -n -10`) when it may, so that other work on the machine disturbs the measurements less; its children (benchmarks, load servers, gunicorn, wrk) inherit it, while Redis and PostgreSQL, which it does not start, keep theirs.\n")
 	p("- The runs **alternate**: run.sh compiles the test binary once and runs the whole suite %s times in a row, rather than `-count=N`, so that a burst of load elsewhere on the machine hits every implementation instead of one. The load test alternates the same way (every server once per round).\n", orDash(d.metaValue("rounds")))
 	p("- For confidence intervals and significance, feed the raw output to benchstat: `go run golang.org/x/perf/cmd/benchstat@latest bench/results/bench.txt` (the raw results of this run are committed under `bench/results/`). To compare two commits, run run.sh on each and `benchstat old.txt new.txt`.\n")
 	p("- The machine has %s cores shared with the load generator and, during this run, possibly with other work (see Machine). Absolute figures move from run to run by tens of percent; ratios within one run move much less.\n", orDash(d.metaValue("cores")))
