@@ -169,6 +169,7 @@ func (d *data) targets() []target {
 	}
 	ratioT("codec, medium: decode of Flask's cookie vs securecookie JSON Decode", "Codec/medium/sessionkit/decode", "Codec/medium/securecookie-json-hmac/decode", 0.5, true)
 	absT("codec, medium: decode allocations", "Codec/medium/sessionkit/decode", "allocs/op", 40)
+	ratioT("(for reference) codec, medium: decode of sessionkit's own, uncompressed cookie vs securecookie JSON Decode", "Codec/medium/sessionkit/decode-own", "Codec/medium/securecookie-json-hmac/decode", 0.5, true)
 	ratioT("codec, medium: encode vs stdlib floor (same compression decision)", "Codec/medium/sessionkit/encode", "Codec/medium/floor/encode", 1, true)
 	ratioT("middleware, medium, read+write: sessionkit cookie vs scs memstore", "Middleware/medium/readwrite/sessionkit-cookie", "Middleware/medium/readwrite/scs-memstore", 0.4, true)
 	absT("middleware, medium, read+write: sessionkit cookie allocations", "Middleware/medium/readwrite/sessionkit-cookie", "allocs/op", 80)
@@ -329,7 +330,7 @@ func markdown(d *data) string {
 	p("\n")
 
 	p("## Middleware round trips\n\n")
-	p("A full request through each library's middleware and a small handler: `httptest.NewRecorder` and a pre-made request carrying the session cookie (a shallow copy per request, because gorilla/sessions caches the decoded session in the request). The session holds the workload (without `_permanent`) and the handler greets the user; *bare* is the handler alone answering the same body (and a Set-Cookie of the size of Flask's cookie where the others send one). *writes/op* counts store writes per request (a wrapper around the store). scs re-sends a session on each request only with an idle timeout, so its *refresh* rows set `IdleTimeout`; gorilla's only way to slide the expiry is to Save each request.\n\n")
+	p("A full request through each library's middleware and a small handler: `httptest.NewRecorder` and a pre-made request carrying the session cookie (a shallow copy per request, because gorilla/sessions caches the decoded session in the request). The session holds the workload (without `_permanent`) and the handler greets the user; *bare* is the handler alone answering the same body (and a Set-Cookie of the size of Flask's cookie where the others send one). *writes/op* counts store writes per request (a wrapper around the store). scs re-sends a session on each request only with an idle timeout, so its *refresh* rows set `IdleTimeout` (and scs then rewrites the store on every request); gorilla's only way to slide the expiry is to Save each request; sessionkit re-signs the cookie (one HMAC, the payload untouched) and, with a store, touches the record at most once per touch interval (default one minute), so its writes/op stay at 0.\n\n")
 	for _, w := range workloads {
 		for _, op := range mwOps {
 			p("### %s, %s\n\n", w, opTitle[op])
