@@ -62,16 +62,25 @@ func (e *encoder) deeper(depth int) error {
 
 // object writes a map[string]any with sorted keys.
 func (e *encoder) object(m map[string]any, depth int) error {
+	return writeObject(e, m, depth, e.value)
+}
+
+// writeObject writes m with its keys sorted, each value by elem one level
+// down, or as an escaped dict when its only key is a tag key (spec §5.1
+// rule 1). map[string]any, map[string]string and the string-keyed maps
+// reached by reflection all go through it, so they sort and escape alike.
+func writeObject[V any](e *encoder, m map[string]V, depth int, elem func(V, int) error) error {
 	if err := e.deeper(depth); err != nil {
 		return err
 	}
 	if len(m) == 1 {
 		for k, v := range m {
 			if isTagKey(k) {
-				return e.escapedDict(k, func() error { return e.value(v, depth+2) }, depth)
+				return e.escapedDict(k, func() error { return elem(v, depth+2) }, depth)
 			}
 		}
 	}
+	// Most sessions have few keys: sort them in a stack array.
 	var arr [16]string
 	keys := arr[:0]
 	for k := range m {
@@ -87,12 +96,40 @@ func (e *encoder) object(m map[string]any, depth int) error {
 			return err
 		}
 		e.buf = append(e.buf, ':')
-		if err := e.value(m[k], depth+1); err != nil {
+		if err := elem(m[k], depth+1); err != nil {
 			return err
 		}
 	}
 	e.buf = append(e.buf, '}')
 	return nil
+}
+
+// writeList writes l as a JSON array, each element by elem one level down.
+func writeList[V any](e *encoder, l []V, depth int, elem func(V, int) error) error {
+	if err := e.deeper(depth); err != nil {
+		return err
+	}
+	e.buf = append(e.buf, '[')
+	for i, v := range l {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		if err := elem(v, depth+1); err != nil {
+			return err
+		}
+	}
+	e.buf = append(e.buf, ']')
+	return nil
+}
+
+// stringElem writes a string element of a list or map; strings have no
+// depth of their own.
+func (e *encoder) stringElem(s string, _ int) error { return e.string(s) }
+
+// reflectElem writes an element of a slice, array or map reached by
+// reflection.
+func (e *encoder) reflectElem(v reflect.Value, depth int) error {
+	return e.value(v.Interface(), depth)
 }
 
 // escapedDict writes {" di":{k+"__":v}} (spec §5.1, TagDict).
@@ -110,57 +147,6 @@ func (e *encoder) escapedDict(k string, value func() error, depth int) error {
 		return err
 	}
 	e.buf = append(e.buf, "}}"...)
-	return nil
-}
-
-func (e *encoder) stringMap(m map[string]string, depth int) error {
-	if err := e.deeper(depth); err != nil {
-		return err
-	}
-	if len(m) == 1 {
-		for k, v := range m {
-			if isTagKey(k) {
-				return e.escapedDict(k, func() error { return e.string(v) }, depth)
-			}
-		}
-	}
-	var arr [16]string
-	keys := arr[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	e.buf = append(e.buf, '{')
-	for i, k := range keys {
-		if i > 0 {
-			e.buf = append(e.buf, ',')
-		}
-		if err := e.string(k); err != nil {
-			return err
-		}
-		e.buf = append(e.buf, ':')
-		if err := e.string(m[k]); err != nil {
-			return err
-		}
-	}
-	e.buf = append(e.buf, '}')
-	return nil
-}
-
-func (e *encoder) list(l []any, depth int) error {
-	if err := e.deeper(depth); err != nil {
-		return err
-	}
-	e.buf = append(e.buf, '[')
-	for i, v := range l {
-		if i > 0 {
-			e.buf = append(e.buf, ',')
-		}
-		if err := e.value(v, depth+1); err != nil {
-			return err
-		}
-	}
-	e.buf = append(e.buf, ']')
 	return nil
 }
 
@@ -225,9 +211,9 @@ func (e *encoder) value(v any, depth int) error {
 	case map[string]any:
 		return e.object(x, depth)
 	case []any:
-		return e.list(x, depth)
+		return writeList(e, x, depth, e.value)
 	case Tuple:
-		return e.tagged(" t", depth, func() error { return e.list(x, depth+1) })
+		return e.tagged(" t", depth, func() error { return writeList(e, x, depth+1, e.value) })
 	case []byte:
 		return e.tagged(" b", depth, func() error {
 			e.buf = append(e.buf, '"')
@@ -256,21 +242,9 @@ func (e *encoder) value(v any, depth int) error {
 			return nil
 		})
 	case []string:
-		if err := e.deeper(depth); err != nil {
-			return err
-		}
-		e.buf = append(e.buf, '[')
-		for i, s := range x {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			if err := e.string(s); err != nil {
-				return err
-			}
-		}
-		e.buf = append(e.buf, ']')
+		return writeList(e, x, depth, e.stringElem)
 	case map[string]string:
-		return e.stringMap(x, depth)
+		return writeObject(e, x, depth, e.stringElem)
 	default:
 		return e.reflectValue(reflect.ValueOf(v), depth)
 	}
@@ -289,7 +263,7 @@ func (e *encoder) reflectValue(rv reflect.Value, depth int) error {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			if err := e.value(rv.Index(i).Interface(), depth+1); err != nil {
+			if err := e.reflectElem(rv.Index(i), depth+1); err != nil {
 				return err
 			}
 		}
@@ -299,35 +273,11 @@ func (e *encoder) reflectValue(rv reflect.Value, depth int) error {
 		if rv.Type().Key().Kind() != reflect.String {
 			break
 		}
-		if err := e.deeper(depth); err != nil {
-			return err
-		}
-		keys := make([]string, 0, rv.Len())
 		vals := make(map[string]reflect.Value, rv.Len())
 		for it := rv.MapRange(); it.Next(); {
-			k := it.Key().String()
-			keys = append(keys, k)
-			vals[k] = it.Value()
+			vals[it.Key().String()] = it.Value()
 		}
-		if len(keys) == 1 && isTagKey(keys[0]) {
-			return e.escapedDict(keys[0], func() error { return e.value(vals[keys[0]].Interface(), depth+2) }, depth)
-		}
-		slices.Sort(keys)
-		e.buf = append(e.buf, '{')
-		for i, k := range keys {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			if err := e.string(k); err != nil {
-				return err
-			}
-			e.buf = append(e.buf, ':')
-			if err := e.value(vals[k].Interface(), depth+1); err != nil {
-				return err
-			}
-		}
-		e.buf = append(e.buf, '}')
-		return nil
+		return writeObject(e, vals, depth, e.reflectElem)
 	case reflect.String:
 		return e.string(rv.String())
 	case reflect.Bool:
