@@ -119,12 +119,17 @@ type execer interface {
 // insert writes rec under id with this version unless a live row has id,
 // and returns how many rows it wrote.
 func (s *Store) insert(ctx context.Context, db execer, id string, rec session.Record, version int64) (int64, error) {
-	res, err := db.ExecContext(ctx, `
+	return exec(ctx, db, `
 		INSERT INTO sessions (id, data, expiry, version, owner) VALUES (?1, ?2, ?3, ?4, ?5)
 		ON CONFLICT (id) DO UPDATE SET
 			data = excluded.data, expiry = excluded.expiry, version = excluded.version, owner = excluded.owner
 		WHERE sessions.expiry <= ?6`,
 		id, data(rec.Data), rec.Expiry.UnixMilli(), version, rec.Owner, s.now())
+}
+
+// exec runs query on db and returns how many rows it changed.
+func exec(ctx context.Context, db execer, query string, args ...any) (int64, error) {
+	res, err := db.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -165,14 +170,10 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int64, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	res, err := s.db.ExecContext(ctx, `
+	n, err := exec(ctx, s.db, `
 		UPDATE sessions SET data = ?1, expiry = ?2, owner = ?3, version = version + 1
 		WHERE id = ?4 AND version = ?5 AND expiry > ?6`,
 		data(rec.Data), rec.Expiry.UnixMilli(), rec.Owner, id, rec.Version, s.now())
-	if err != nil {
-		return 0, unavailable("update", err)
-	}
-	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, unavailable("update", err)
 	}
@@ -205,13 +206,9 @@ func (s *Store) whyNot(ctx context.Context, db querier, op, id string, version i
 func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	res, err := s.db.ExecContext(ctx,
+	n, err := exec(ctx, s.db,
 		`UPDATE sessions SET expiry = ?1 WHERE id = ?2 AND expiry > ?3`,
 		expiry.UnixMilli(), id, s.now())
-	if err != nil {
-		return unavailable("touch", err)
-	}
-	n, err := res.RowsAffected()
 	if err != nil {
 		return unavailable("touch", err)
 	}
@@ -236,13 +233,9 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 			tx.Rollback()
 		}
 	}()
-	res, err := tx.ExecContext(ctx,
+	n, err := exec(ctx, tx,
 		`DELETE FROM sessions WHERE id = ?1 AND version = ?2 AND expiry > ?3`,
 		oldID, rec.Version, s.now())
-	if err != nil {
-		return 0, unavailable("renew", err)
-	}
-	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, unavailable("renew", err)
 	}
@@ -306,11 +299,7 @@ func (s *Store) DestroyAll(ctx context.Context, owner string) (int, error) {
 func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expiry <= ?1`, s.now())
-	if err != nil {
-		return 0, unavailable("delete expired", err)
-	}
-	n, err := res.RowsAffected()
+	n, err := exec(ctx, s.db, `DELETE FROM sessions WHERE expiry <= ?1`, s.now())
 	if err != nil {
 		return 0, unavailable("delete expired", err)
 	}

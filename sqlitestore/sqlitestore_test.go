@@ -110,6 +110,23 @@ func TestFull(t *testing.T) {
 	}
 }
 
+// holdWriteLock takes SQLite's write lock on a connection of its own, as
+// another process writing would, and returns that connection; it is closed
+// when the test ends.
+func holdWriteLock(t *testing.T, db *sql.DB) *sql.Conn {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
 // TestBusy holds the write lock from another connection (SECURITY.md F-13):
 // a write waits out the busy timeout, then fails with ErrStoreUnavailable;
 // reads carry on in WAL mode.
@@ -122,16 +139,9 @@ func TestBusy(t *testing.T) {
 	if err := s.Create(ctx, id, session.Record{Data: []byte("x"), Expiry: exp}); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	conn := holdWriteLock(t, db)
 	start := time.Now()
-	_, err = s.Update(ctx, id, session.Record{Data: []byte("y"), Expiry: exp, Version: 1})
+	_, err := s.Update(ctx, id, session.Record{Data: []byte("y"), Expiry: exp, Version: 1})
 	if !errors.Is(err, session.ErrStoreUnavailable) {
 		t.Fatalf("Update while locked = %v; want ErrStoreUnavailable", err)
 	}
@@ -160,17 +170,10 @@ func TestTimeout(t *testing.T) {
 	if err := s.Create(ctx, id, session.Record{Data: []byte("x"), Expiry: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
-		t.Fatal(err)
-	}
+	conn := holdWriteLock(t, db)
 	defer conn.ExecContext(ctx, `ROLLBACK`)
 	start := time.Now()
-	err = s.Touch(ctx, id, time.Now().Add(2*time.Hour))
+	err := s.Touch(ctx, id, time.Now().Add(2*time.Hour))
 	if !errors.Is(err, session.ErrStoreUnavailable) {
 		t.Fatalf("Touch while locked = %v; want ErrStoreUnavailable", err)
 	}
