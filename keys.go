@@ -161,7 +161,7 @@ func CheckKeys(key []byte, fallbacks ...[]byte) error {
 // why, never the key. It wraps ErrWeakKey.
 type WeakKeyError struct {
 	Rule   string // "K1" … "K8", as listed on CheckKey and CheckKeys
-	Reason string
+	Reason string // why the key breaks Rule, in words
 }
 
 func (e *WeakKeyError) Error() string {

@@ -40,7 +40,7 @@ var ErrCommitted = errors.New("session: changed after the response headers were 
 // Flash is a message kept in the session until it is read, as Flask's
 // flash() and get_flashed_messages() keep them.
 type Flash struct {
-	Category string
+	Category string // "message" when flashed without one, as in Flask
 	Message  string
 }
 

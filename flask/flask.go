@@ -82,6 +82,6 @@ type Codec struct {
 type Parts struct {
 	Payload    string // as in the cookie, leading "." included when compressed
 	Timestamp  int64  // Unix seconds
-	Signature  string
-	Compressed bool
+	Signature  string // URL-safe base64, unpadded, as in the cookie
+	Compressed bool   // the payload starts with "." (zlib)
 }
