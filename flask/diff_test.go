@@ -88,6 +88,30 @@ func flaskVersion(python string) string {
 
 func requireAll() bool { return os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1" }
 
+// flaskPython is an interpreter that imports Flask, and that Flask's version.
+type flaskPython struct{ python, version string }
+
+// flasks returns the interpreters that carry Flask. With none it skips the
+// test, or fails it when SESSIONKIT_REQUIRE_ALL=1; what names the test in
+// the message.
+func flasks(t *testing.T, what string) []flaskPython {
+	t.Helper()
+	var found []flaskPython
+	for _, py := range interpreters {
+		if ver := flaskVersion(py); ver != "" {
+			found = append(found, flaskPython{py, ver})
+		}
+	}
+	if len(found) == 0 {
+		msg := "no Flask found (python3 or /usr/bin/python3); install Flask to run " + what
+		if requireAll() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return found
+}
+
 // gen makes random session values covering every type Flask writes.
 type gen struct{ r *rand.Rand }
 
@@ -245,24 +269,12 @@ func TestDifferentialFlask(t *testing.T) {
 	if testing.Short() {
 		t.Skip("differential test against Flask skipped in -short mode")
 	}
-	found := 0
-	for _, py := range interpreters {
-		ver := flaskVersion(py)
-		if ver == "" {
-			continue
-		}
-		found++
-		t.Run("flask-"+ver, func(t *testing.T) { differential(t, py, ver) })
+	found := flasks(t, "the differential test")
+	for _, f := range found {
+		t.Run("flask-"+f.version, func(t *testing.T) { differential(t, f.python, f.version) })
 	}
-	if found == 0 {
-		msg := "no Flask found (python3 or /usr/bin/python3); install Flask to run the differential test"
-		if requireAll() {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	if found < len(interpreters) && requireAll() {
-		t.Fatalf("SESSIONKIT_REQUIRE_ALL=1 but only %d of %d Flask interpreters found", found, len(interpreters))
+	if len(found) < len(interpreters) && requireAll() {
+		t.Fatalf("SESSIONKIT_REQUIRE_ALL=1 but only %d of %d Flask interpreters found", len(found), len(interpreters))
 	}
 }
 
