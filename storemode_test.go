@@ -140,16 +140,7 @@ func smBackends(t *testing.T) map[string]func(t *testing.T, clock *clock) sessio
 	}
 	switch {
 	case err == nil:
-		b["postgres"] = func(t *testing.T, clock *clock) session.Store {
-			pool, err := pgxpool.New(context.Background(), pgDSN)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(pool.Close)
-			s := pgstore.New(pool)
-			s.Schema = storeNamespace(t, "postgres")
-			return s
-		}
+		b["postgres"] = func(t *testing.T, clock *clock) session.Store { return smPostgres(t) }
 	case os.Getenv("SESSIONKIT_REQUIRE_ALL") == "1":
 		t.Fatalf("PostgreSQL at %s: %v (SESSIONKIT_REQUIRE_ALL=1)", pgDSN, err)
 	default:
@@ -159,6 +150,20 @@ func smBackends(t *testing.T) map[string]func(t *testing.T, clock *clock) sessio
 }
 
 const pgDSN = "postgres://postgres@127.0.0.1:5432/test"
+
+// smPostgres returns a PostgreSQL store in a schema of its own, removed
+// when the test ends.
+func smPostgres(t testing.TB) *pgstore.Store {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), pgDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	s := pgstore.New(pool)
+	s.Schema = storeNamespace(t, "postgres")
+	return s
+}
 
 // smRedis returns a Redis store under a prefix of its own, removed when the
 // test ends.
@@ -786,16 +791,7 @@ func BenchmarkStoreRoundTrip(b *testing.B) {
 			s.Prefix = storeNamespace(b, "redis")
 			return s
 		},
-		"postgres": func(b *testing.B) session.Store {
-			pool, err := pgxpool.New(context.Background(), pgDSN)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(pool.Close)
-			s := pgstore.New(pool)
-			s.Schema = storeNamespace(b, "postgres")
-			return s
-		},
+		"postgres": func(b *testing.B) session.Store { return smPostgres(b) },
 	}
 	for _, name := range []string{"memstore", "redis", "postgres"} {
 		for _, workload := range []string{"readonly", "readwrite"} {
