@@ -192,24 +192,28 @@ func TestExpiryInValue(t *testing.T) {
 	}
 }
 
+// TestMalformedRecord: a record the store did not write is an outage
+// (ErrStoreUnavailable), not a missing session.
 func TestMalformedRecord(t *testing.T) {
 	c := needRedis(t)
 	s := newStore(t, c)
 	ctx := context.Background()
-	id := storetest.NewID()
-	if err := c.HSet(ctx, s.Prefix+"s:"+id, "d", "x", "e", "soon", "v", "1").Err(); err != nil {
-		t.Fatal(err)
-	}
-	_, err := s.Load(ctx, id)
-	if !errors.Is(err, session.ErrStoreUnavailable) {
-		t.Fatalf("Load of a malformed record = %v; want ErrStoreUnavailable", err)
-	}
-	id2 := storetest.NewID()
-	if err := c.Set(ctx, s.Prefix+"s:"+id2, "a string, not a hash", time.Hour).Err(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Load(ctx, id2); !errors.Is(err, session.ErrStoreUnavailable) {
-		t.Fatalf("Load of a key of the wrong type = %v; want ErrStoreUnavailable", err)
+	for _, tc := range []struct {
+		name  string
+		write func(key string) error
+	}{
+		{"malformed record", func(key string) error { return c.HSet(ctx, key, "d", "x", "e", "soon", "v", "1").Err() }},
+		{"key of the wrong type", func(key string) error { return c.Set(ctx, key, "a string, not a hash", time.Hour).Err() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := storetest.NewID()
+			if err := tc.write(s.Prefix + "s:" + id); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Load(ctx, id); !errors.Is(err, session.ErrStoreUnavailable) {
+				t.Fatalf("Load of a %s = %v; want ErrStoreUnavailable", tc.name, err)
+			}
+		})
 	}
 }
 
