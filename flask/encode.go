@@ -104,8 +104,11 @@ func writeObject[V any](e *encoder, m map[string]V, depth int, elem func(V, int)
 	return nil
 }
 
-// writeList writes l as a JSON array, each element by elem one level down.
-func writeList[V any](e *encoder, l []V, depth int, elem func(V, int) error) error {
+// list writes a []any. Lists are the long part of a session (Exemplo
+// 02's names), so the loop calls value directly: an indirect call per
+// element, through a writer shared with []string, costs about 7% of
+// Marshal for 150 names.
+func (e *encoder) list(l []any, depth int) error {
 	if err := e.deeper(depth); err != nil {
 		return err
 	}
@@ -114,7 +117,7 @@ func writeList[V any](e *encoder, l []V, depth int, elem func(V, int) error) err
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		if err := elem(v, depth+1); err != nil {
+		if err := e.value(v, depth+1); err != nil {
 			return err
 		}
 	}
@@ -122,8 +125,8 @@ func writeList[V any](e *encoder, l []V, depth int, elem func(V, int) error) err
 	return nil
 }
 
-// stringElem writes a string element of a list or map; strings have no
-// depth of their own.
+// stringElem writes a string value of a map; strings have no depth of
+// their own.
 func (e *encoder) stringElem(s string, _ int) error { return e.string(s) }
 
 // reflectElem writes an element of a slice, array or map reached by
@@ -211,9 +214,9 @@ func (e *encoder) value(v any, depth int) error {
 	case map[string]any:
 		return e.object(x, depth)
 	case []any:
-		return writeList(e, x, depth, e.value)
+		return e.list(x, depth)
 	case Tuple:
-		return e.tagged(" t", depth, func() error { return writeList(e, x, depth+1, e.value) })
+		return e.tagged(" t", depth, func() error { return e.list(x, depth+1) })
 	case []byte:
 		return e.tagged(" b", depth, func() error {
 			e.buf = append(e.buf, '"')
@@ -242,7 +245,20 @@ func (e *encoder) value(v any, depth int) error {
 			return nil
 		})
 	case []string:
-		return writeList(e, x, depth, e.stringElem)
+		if err := e.deeper(depth); err != nil {
+			return err
+		}
+		e.buf = append(e.buf, '[')
+		for i, s := range x {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			if err := e.string(s); err != nil {
+				return err
+			}
+		}
+		e.buf = append(e.buf, ']')
+		return nil
 	case map[string]string:
 		return writeObject(e, x, depth, e.stringElem)
 	default:
