@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"strings"
+	"errors"
 
 	"github.com/sessionkit/session/internal/demo"
 )
@@ -26,29 +26,10 @@ stops. Run "sessionkit demo -h" for every flag.`,
 	c.run = func(ctx context.Context, args []string) error {
 		// demo.Main parses its own flags and prints their errors and usage.
 		err := demo.Main(ctx, args, e.stdout, escapingWriter{e.stderr})
-		if err != nil && isFlagError(err) {
+		if errors.Is(err, demo.ErrUsage) {
 			return &usageError{}
 		}
 		return err
 	}
 	return c
-}
-
-// isFlagError reports whether err is one of the flag package's parse errors
-// (which it has already printed, with the usage).
-func isFlagError(err error) bool {
-	msg := err.Error()
-	for _, prefix := range []string{
-		"flag provided but not defined: ",
-		"flag needs an argument: ",
-		"invalid value ",
-		"invalid boolean value ",
-		"invalid boolean flag ",
-		"bad flag syntax: ",
-	} {
-		if strings.HasPrefix(msg, prefix) {
-			return true
-		}
-	}
-	return false
 }

@@ -53,9 +53,22 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-func TestDemoBadFlag(t *testing.T) {
-	r := cli{args: []string{"demo", "-no-such-flag"}}.run(t)
-	if r.code != exitUsage {
-		t.Errorf("demo -no-such-flag: exit %d, want %d", r.code, exitUsage)
+func TestDemoBadUsage(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"demo", "-no-such-flag"}, "flag provided but not defined: -no-such-flag"},
+		{[]string{"demo", "-lifetime", "0s"}, "-lifetime must be positive"},
+		{[]string{"demo", "-lang", "fr"}, "-lang must be pt-BR or en"},
+		{[]string{"demo", "extra"}, `unexpected argument "extra"`},
+	} {
+		r := cli{args: tt.args}.run(t)
+		if r.code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", tt.args, r.code, exitUsage)
+		}
+		if strings.Count(r.stderr, tt.says) != 1 || !strings.Contains(r.stderr, "usage: sessionkit demo") {
+			t.Errorf("%v: stderr does not say %q once with the usage:\n%s", tt.args, tt.says, r.stderr)
+		}
 	}
 }

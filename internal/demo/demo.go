@@ -52,6 +52,11 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// ErrUsage wraps Main's errors about its command line: a flag it does not
+// know, a bad value, an extra argument. Main has already printed them, with
+// the usage.
+var ErrUsage = errors.New("demo: bad usage")
+
 // Main runs `sessionkit demo` with args (without the subcommand name): it
 // parses its flags, serves the site until ctx is cancelled, then shuts the
 // server down gracefully. It prints the site's URL on stdout.
@@ -75,17 +80,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	// badUsage prints what is wrong with the command line, as the flag
+	// package does for its own errors, and returns it as an ErrUsage.
+	badUsage := func(format string, args ...any) error {
+		err := fmt.Errorf("%w: "+format, append([]any{ErrUsage}, args...)...)
+		fmt.Fprintln(fs.Output(), err)
+		fs.Usage()
 		return err
 	}
 	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("demo: unexpected argument %q", fs.Arg(0))
+		return badUsage("unexpected argument %q", fs.Arg(0))
 	}
 	if *lifetime <= 0 {
-		return fmt.Errorf("demo: -lifetime must be positive, got %v", *lifetime)
+		return badUsage("-lifetime must be positive, got %v", *lifetime)
 	}
 	if _, ok := languages[*lang]; !ok {
-		return fmt.Errorf("demo: -lang must be pt-BR or en, got %q", *lang)
+		return badUsage("-lang must be pt-BR or en, got %q", *lang)
 	}
 
 	cfg := Config{Lifetime: *lifetime, Lang: *lang}
