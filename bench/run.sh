@@ -87,7 +87,14 @@ fi
   echo " go test -run '^\$' -bench 'Codec/medium' -benchmem -count 6 . # one slice, for benchstat"
   echo " ./load.sh /tmp/load           # the load test alone"
   echo " ./soak.sh /tmp/soak           # the soak alone"
-  echo "commands: go test -c -o bench.test .   # in bench/"
+  if [ "${BENCH_COMMITTED:-}" = 1 ]; then
+    echo "commands: BENCH_COMMITTED=1 ./run.sh   # in bench/, which did:"
+    echo " git archive $head | tar -x -C \$SRC   # the committed tree; a go.work replaces the module with \$SRC"
+    echo " go test -c -o bench.test ."
+  else
+    echo "commands: ./run.sh   # in bench/, which did:"
+    echo " go test -c -o bench.test ."
+  fi
   echo " for i in \$(seq $rounds); do ./bench.test -test.run '^\$' -test.bench . -test.benchmem -test.benchtime=$benchtime; done >results/bench.txt"
   [ "${BENCH_SKIP_LOAD:-}" = 1 ] || echo " LOAD_ROUNDS=${LOAD_ROUNDS:-3} LOAD_DURATION=${LOAD_DURATION:-5s} LOAD_CONNECTIONS=${LOAD_CONNECTIONS:-64} LOAD_THREADS=${LOAD_THREADS:-2} ./load.sh results/load"
   [ "${BENCH_SKIP_SOAK:-}" = 1 ] || echo " SOAK_DURATION=${SOAK_DURATION:-60s} SOAK_CONNECTIONS=${SOAK_CONNECTIONS:-100} ./soak.sh results/soak"
