@@ -21,6 +21,11 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Sessions of the loadserver fallback (prefix set in cmd/loadserver/redis.go).
+  if command -v redis-cli >/dev/null; then
+    redis-cli -h "${redis%:*}" -p "${redis##*:}" --scan --pattern 'sessionkit-load:*' 2>/dev/null |
+      xargs -r -n 500 redis-cli -h "${redis%:*}" -p "${redis##*:}" DEL >/dev/null 2>&1 || true
+  fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
