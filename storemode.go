@@ -2,6 +2,8 @@ package session
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,9 +20,15 @@ const (
 	// extends a server-side session's expiry.
 	DefaultTouchInterval = time.Minute
 	// DefaultMergeRetries is how many times a save that lost a race with
-	// another request's save is merged and retried.
-	DefaultMergeRetries = 3
+	// another request's save is merged and retried. Between attempts the
+	// save waits a random time below 1ms, 2ms, 4ms... (at most
+	// maxMergeBackoff), so that a burst of requests writing one session
+	// spreads out instead of colliding again.
+	DefaultMergeRetries = 10
 )
+
+// maxMergeBackoff caps the wait between two merge attempts.
+const maxMergeBackoff = 32 * time.Millisecond
 
 // maxIDAttempts bounds how many fresh IDs a new session tries when Create
 // (or Renew) finds its ID taken. With 256-bit IDs a second attempt already
@@ -292,9 +300,28 @@ func (b *storeBackend) update(ctx context.Context, s *Session, now time.Time) (b
 		case attempt == b.retries:
 			return false, storeErr(fmt.Sprintf("save: still conflicting after %d merges", b.retries), err)
 		}
+		if err := mergeBackoff(ctx, attempt); err != nil {
+			return false, storeErr("save: waiting to merge", err)
+		}
 		if ok, err := b.merge(ctx, s); err != nil || !ok {
 			return false, err
 		}
+	}
+}
+
+// mergeBackoff waits before merge attempt+1: a random time below
+// min(1ms<<attempt, maxMergeBackoff), or until ctx ends.
+func mergeBackoff(ctx context.Context, attempt int) error {
+	limit := min(time.Millisecond<<min(attempt, 16), maxMergeBackoff)
+	var b [8]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	t := time.NewTimer(time.Duration(binary.LittleEndian.Uint64(b[:]) % uint64(limit)))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -325,6 +352,9 @@ func (b *storeBackend) renew(ctx context.Context, s *Session, now time.Time) (bo
 			return false, storeErr("renew", err)
 		case conflicts == b.retries:
 			return false, storeErr(fmt.Sprintf("renew: still conflicting after %d merges", b.retries), err)
+		}
+		if err := mergeBackoff(ctx, conflicts); err != nil {
+			return false, storeErr("renew: waiting to merge", err)
 		}
 		conflicts++
 		if ok, err := b.merge(ctx, s); err != nil || !ok {

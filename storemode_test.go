@@ -565,6 +565,36 @@ func TestStoreLostUpdate(t *testing.T) {
 	})
 }
 
+// TestStoreBurstOfWriters: a page firing many requests at once, each
+// setting its own key of one session (a burst of XHRs): every request
+// succeeds and every key persists. Conflicts are merged, with backoff, not
+// turned into errors.
+func TestStoreBurstOfWriters(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *clock) session.Store) {
+		clock := newClock()
+		site := newSMSite(t, newStore(t, clock), clock, nil)
+		cookie := site.do(t, "/set?usuario=Maria", "").cookie
+		const n = 16
+		var wg sync.WaitGroup
+		results := make([]smResult, n)
+		for i := range n {
+			wg.Go(func() { results[i] = site.do(t, fmt.Sprintf("/set?k%02d=v", i), cookie) })
+		}
+		wg.Wait()
+		want := []string{"usuario=Maria"}
+		for i, res := range results {
+			if res.status != 200 {
+				t.Errorf("request %d: status %d, body %q", i, res.status, res.body)
+			}
+			want = append(want, fmt.Sprintf("k%02d=v", i))
+		}
+		slices.Sort(want)
+		if got := site.do(t, "/get", cookie).body; got != strings.Join(want, ",") {
+			t.Fatalf("after the burst: %q; want every key", got)
+		}
+	})
+}
+
 // TestStoreNoResurrection: a slow request saves after a logout; the
 // session stays ended (SECURITY.md F-17).
 func TestStoreNoResurrection(t *testing.T) {
