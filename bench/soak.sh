@@ -15,20 +15,8 @@ visitors=${SOAK_SESSIONS:-200}
 redis=${BENCH_REDIS_ADDR:-127.0.0.1:6379}
 key=bench-key-7f3a9c1e5b2d8f4a6c0e9b1d # bench.Key
 
-command -v wrk >/dev/null || { echo "soak.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  # Sessions of the loadserver fallback (prefix set in cmd/loadserver/redis.go).
-  if command -v redis-cli >/dev/null; then
-    redis-cli -h "${redis%:*}" -p "${redis##*:}" --scan --pattern 'sessionkit-load:*' 2>/dev/null |
-      xargs -r -n 500 redis-cli -h "${redis%:*}" -p "${redis##*:}" DEL >/dev/null 2>&1 || true
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
+script=soak.sh
+. ./lib.sh
 rm -rf "$out" && mkdir -p "$out"
 
 have_demo=0 have_store=0 help=""
