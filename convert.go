@@ -1,7 +1,6 @@
 package session
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -155,7 +154,8 @@ func asUint64(v any) (uint64, bool) {
 	return 0, false
 }
 
-var errUnsupported = errors.New("unsupported type")
+// errUnsupported is flask.ErrUnsupported: what Flask cannot store.
+var errUnsupported = flask.ErrUnsupported
 
 // normalise converts v to package flask's value types: other integer and
 // float types to int64 (or *big.Int) and float64, named string and bool

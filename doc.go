@@ -73,8 +73,9 @@
 //	m.TouchInterval = 5 * time.Minute
 //	m.Hybrid = true // small sessions stay in the Flask cookie
 //
-// The cookie carries only the session ID, signed like a Flask session
-// cookie, so a forged or malformed ID never reaches the Store. A cookie
+// The cookie carries only the session ID, signed (with a key derived from
+// the secret key for ID cookies), so a forged or malformed ID never reaches
+// the Store. A cookie
 // whose record is gone (expired, destroyed, renewed away) starts an
 // anonymous session under a new server-generated ID; the client's ID is
 // never adopted, and the stale cookie is left alone rather than deleted,
@@ -83,15 +84,14 @@
 // the request gets the ErrorHandler (503) and no Set-Cookie.
 //
 // A new session is created insert-only, retrying with a new ID on the
-// (theoretical) collision. A loaded session is saved with Store.Update and
-// the version it was loaded at. When another request saved in between
-// (ErrConflict), the record is loaded again, the keys this request set or
-// deleted are applied to it (all keys after MarkModified), and the save is
-// retried, up to MergeRetries times; then the request fails with
-// ErrConflict. Two requests changing different keys thus both keep their
-// change; for one key, the later save wins. When the record is gone at save
-// time (ErrNotFound: a logout or a Renew by another request), the write is
-// dropped and logged, never recreated, and no Set-Cookie is sent.
+// (theoretical) collision. A session that holds nothing but the permanent
+// flag is never stored, so anonymous visitors cost no record, and a save
+// that would not change the record (a Set of the value already held)
+// writes nothing. A loaded session is saved with Store.Update and the
+// version it was loaded at; see "Concurrent requests" for what happens
+// when another request saved in between. A record is limited to
+// Manager.MaxRecordSize bytes (64 KiB by default): a bigger session fails
+// with a *RecordTooLargeError, as a cookie too large does.
 //
 // Each write sets the record's expiry to now plus Manager.Lifetime (the
 // idle limit). A read-only request writes nothing, unless the last write
@@ -107,7 +107,38 @@
 // Renew moves the record to a new ID with Store.Renew; Destroy deletes it
 // (a failed delete fails the request, so a user is never told "logged out"
 // while the record lives); Manager.DestroyAll deletes every record of an
-// owner.
+// owner. The ID cookie is signed with a key derived for that purpose
+// (Manager.IDSigner): a Flask application sharing the secret key and the
+// cookie name sees a bad signature and starts an empty session.
+//
+// # Concurrent requests
+//
+// Two requests of one session (two tabs, a burst of XHRs, a double click)
+// each load the session, change it, and save it. With a Store, no change a
+// client was told is saved is ever lost: every save is version-checked, and
+// a save that finds another save in between is merged by this rule, an
+// optimistic transaction's validation per key. A key the request read
+// (Get, Has, Pop, Permanent; every key after All, Len or MarkModified)
+// before changing the session is something its changes were built on: if
+// the other save changed that key, the save fails with a *ConflictError,
+// which the default ErrorHandler answers 409 Conflict without a
+// Set-Cookie, and the client may retry. Otherwise the request's changes are
+// replayed on the fresh record: a Set or Delete as it was made (it does not
+// depend on the value it replaces), and an update made with Update, Append,
+// Add, Flash or Flashes by running its function again on the fresh value,
+// so that appends to a list and counts from many tabs all succeed and all
+// add up. Keys the request did not change keep the other save's values.
+// Saves of one session in one process take turns; saves racing across
+// processes are merged up to Manager.MergeRetries times. A session that
+// ended meanwhile (logout, renewal, expiry) is never brought back: the late
+// save fails with a *ConflictError (Gone).
+//
+// Without a Store the session is the cookie, and the browser keeps
+// whichever response arrived last: two responses racing to the browser
+// cannot be ordered, and the later one's cookie replaces the earlier one's,
+// as in Flask. Use a Store (or Hybrid, which keeps a session that outgrew
+// its cookie in the Store) when concurrent requests of one session must all
+// keep their changes.
 //
 // # When the session is saved
 //
@@ -128,16 +159,20 @@
 // handlers never see but Flask applications sharing the cookie do (they
 // must leave them alone): "_sk_created" (AbsoluteTimeout), "_sk_owner" and
 // "_sk_gen" (SetOwner, Generations) and "_sk_id" (the identity Renew
-// replaces).
+// replaces). Set and the update functions refuse keys with the "_sk_"
+// prefix (ErrReservedKey), so that no user input can set a session's
+// owner.
 //
 // # Duplicate cookies
 //
-// When a request carries several cookies with the session's name, at most
-// five non-empty ones are verified. If exactly one verifies, or all that
-// verify hold the same data, it is used; if several verify with different
-// data, all are refused, the session is empty, and a warning is logged: a
-// logged-out user is better than a silently swapped identity. A "__Host-"
-// cookie name stops sibling subdomains from planting cookies at all.
+// When a request carries several cookies with the session's name (a
+// sibling subdomain can plant one: cookie tossing), identical copies count
+// once; with more than five different ones, none is used; otherwise all are
+// verified, and if those that verify do not carry the same signed payload,
+// none is used. The session is then empty and a warning is logged: a
+// logged-out user is better than a silently swapped identity. The work is
+// bounded (at most five signature checks), and a "__Host-" cookie name
+// stops sibling subdomains from planting cookies at all.
 //
 // # Logging
 //

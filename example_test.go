@@ -22,10 +22,7 @@ func Example_loginLogout() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
-		if err := s.Renew(); err != nil { // a new identity at login
-			http.Error(w, "try again", http.StatusServiceUnavailable)
-			return
-		}
+		s.Renew() // a new identity at login
 		s.Set("usuario", "Maria")
 		fmt.Fprint(w, "Usuário logado!")
 	})

@@ -7,62 +7,68 @@ import (
 	"time"
 )
 
-// Hybrid mode (Manager.Hybrid) keeps a session in the Flask cookie
-// while it fits and in the Store beyond. The cookie says where the session
-// is: a Flask data cookie, or a signed "sk~" ID (see idPrefix).
+// hybridBackend (Manager.Hybrid) keeps a session in the Flask cookie while
+// it fits and in the Store beyond, composed of the two backends: the cookie
+// says where the session is, a Flask data cookie or a signed ID.
+type hybridBackend struct {
+	cookie cookieBackend
+	store  *storeBackend
+}
 
-// commitHybrid saves s in the cookie when it fits and in the store when it
-// does not. Destroy's record delete has already run.
-func (b *storeBackend) commitHybrid(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error) {
-	m := b.m
-	if s.id != "" && !s.modified && !s.force {
-		// Read-only request of a session held in the store.
-		return b.save(ctx, s, now)
-	}
-	stale := s.id == "" && len(s.raw) > len(idPrefix) && s.raw[:len(idPrefix)] == idPrefix
-	if stale {
-		// The incoming cookie is an ID whose record is gone: it is not a
-		// Flask cookie the cookie backend could refresh.
-		s.raw = ""
-	}
-	if s.owner != "" && m.Generations != nil {
-		switch {
-		case s.id != "" && !s.ownerChanged:
-			// Leaving the store, perhaps: a cookie must carry the owner's
-			// current generation, which records do not keep.
-			g, err := m.Generations.Generation(ctx, s.owner)
-			if err != nil {
-				return nil, storeErr("load generation", err)
-			}
-			s.gen = g
-		case s.id == "" && s.renewed:
-			// Session.Renew bumps the generation of cookie sessions only
-			// when the Manager has no Store; a session held in the cookie
-			// gets the same revocation here.
-			g, err := m.Generations.Bump(ctx, s.owner)
-			if err != nil {
-				return nil, storeErr("renew: bump generation", err)
-			}
-			s.gen, s.ownerChanged = g, false
-		}
-	}
-	c, err := cookieBackend{m}.commit(ctx, s, now)
-	var tooLarge *CookieTooLargeError
+func newHybrid(c *config, store Store) *hybridBackend {
+	h := &hybridBackend{cookie: cookieBackend{c}, store: &storeBackend{c: c, store: store}}
+	h.store.toCookie = h.fit
+	return h
+}
+
+func (h *hybridBackend) load(ctx context.Context, r *http.Request, s *Session, now time.Time) error {
+	v, ok := h.cookie.c.find(ctx, r, now, kindData|kindID)
 	switch {
-	case errors.As(err, &tooLarge):
-	case err != nil:
-		return nil, err
-	case c != nil && b.threshold > 0 && c.MaxAge >= 0 && len(c.Name)+len(c.Value) > b.threshold:
-	default:
-		// It fits in the cookie: leave the store.
-		if s.id != "" {
-			if err := b.store.Delete(ctx, s.id); err != nil {
-				return nil, storeErr("move session to the cookie", err)
-			}
-			s.id = ""
-		}
-		return c, nil
+	case !ok:
+		return nil
+	case v.kind == kindID:
+		return h.store.open(ctx, s, v, now)
 	}
-	// Too large for the cookie: keep it in the store.
-	return b.save(ctx, s, now)
+	h.cookie.open(ctx, s, v, now)
+	return nil
+}
+
+// save keeps a session held in the store there while it does not change
+// (or does not fit a cookie), and a session held in the cookie (or a new
+// one) there while it fits; it moves a session that crossed the line. The
+// store backend moves a stored session into its cookie with a
+// version-checked write, so that no concurrent change is lost.
+func (h *hybridBackend) save(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error) {
+	if s.from.place == placeStore {
+		return h.store.save(ctx, s, now)
+	}
+	ck, err := h.cookie.save(ctx, s, now)
+	if errors.Is(err, ErrCookieTooLarge) || (err == nil && ck != nil && ck.MaxAge >= 0 && !h.fits(ck)) {
+		// Too large for the cookie: move it to the store.
+		return h.store.save(ctx, s, now)
+	}
+	return ck, err
+}
+
+// fit returns the data cookie holding s if it fits the hybrid threshold,
+// or nil.
+func (h *hybridBackend) fit(s *Session, now time.Time) (*http.Cookie, error) {
+	value, err := h.cookie.encode(s, now)
+	if errors.Is(err, ErrCookieTooLarge) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ck := h.cookie.c.newCookie(value, h.cookie.c.expires(s, now))
+	if !h.fits(ck) {
+		return nil, nil
+	}
+	return ck, nil
+}
+
+// fits reports whether ck is within the hybrid threshold.
+func (h *hybridBackend) fits(ck *http.Cookie) bool {
+	t := h.cookie.c.threshold
+	return t == 0 || len(ck.Name)+len(ck.Value) <= t
 }

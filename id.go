@@ -18,8 +18,9 @@ const storeIDLen = 43
 // idPrefix starts the signed payload of a cookie that carries a session ID
 // rather than session data. Flask payloads are base64url (with a leading "."
 // when compressed) and never contain "~", so in hybrid mode the two kinds of
-// cookie cannot be mistaken for each other; a Flask application reading an
-// ID cookie finds an undecodable payload and starts an empty session.
+// cookie cannot be mistaken for each other. ID cookies are signed by
+// Manager.IDSigner, whose key Flask does not have: a Flask application
+// reading one finds a bad signature and starts an empty session.
 const idPrefix = "sk~"
 
 var errBadID = errors.New("session: malformed session id")

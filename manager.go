@@ -1,12 +1,14 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sessionkit/session/flask"
@@ -55,7 +57,8 @@ type CookieOptions struct {
 
 // Manager holds the configuration of sessions and provides the middleware.
 // Build it with New (or NewWithCodec), change the fields you need, then call
-// Handler. The fields must not change once Handler has been called.
+// Handler. Handler takes a snapshot of the fields: changing them afterwards
+// does not affect the middleware it returned.
 type Manager struct {
 	// Cookie holds the cookie's attributes.
 	Cookie CookieOptions
@@ -77,39 +80,15 @@ type Manager struct {
 	// *CookieTooLargeError and the client keeps its previous cookie; it is
 	// never dropped silently. Default 4096, what browsers keep; at most 4096.
 	MaxCookieSize int
-	// Store keeps sessions on the server when set; the cookie then carries
-	// only a signed session ID (see "Server-side sessions" in the package
-	// documentation). Default nil: the session lives in the cookie.
-	Store Store
-	// TouchInterval is how long after a write a read-only request of a
-	// server-side session starts extending its expiry (one Store.Touch,
-	// then none again for TouchInterval). Default DefaultTouchInterval; at
-	// most half of Lifetime is used.
-	TouchInterval time.Duration
-	// MergeRetries bounds the merge-and-retry rounds of a server-side save
-	// that races other saves of the same session. Default
-	// DefaultMergeRetries.
-	MergeRetries int
-	// Hybrid, with a Store, keeps a session in the Flask cookie while its
-	// cookie fits (MaxCookieSize, or HybridThreshold when set), moves it to
-	// the Store when it grows beyond, and back into the cookie when it
-	// shrinks; handlers see no difference. Flask applications sharing the
-	// key read the session while it is in the cookie. Moves are not
-	// version-checked: a save that moves a session in or out of the Store
-	// wins over a concurrent save of the same session. Default false.
-	Hybrid bool
-	// HybridThreshold is the largest cookie (name and value bytes) a hybrid
-	// session keeps; above it the session moves to the Store. Default 0:
-	// MaxCookieSize.
-	HybridThreshold int
 	// Generations enables revocation of cookie sessions, per owner (see
 	// Session.SetOwner, Session.Destroy and DestroyAll). Default nil: a
 	// copied cookie stays valid until it expires, as in Flask.
 	Generations Generations
 	// ErrorHandler writes the response when the session cannot be loaded or
 	// saved. It is called at most once per request, before the response
-	// headers are written. Default: log the error, then respond 503 for
-	// ErrStoreUnavailable and 500 otherwise.
+	// headers are written. Default: log the error, then respond 503 with
+	// Retry-After for ErrStoreUnavailable, 409 for ErrConflict (a
+	// *ConflictError: the request may be retried) and 500 otherwise.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives the Manager's log lines; it never sees cookie values
 	// or keys. Default slog.Default().
@@ -117,11 +96,43 @@ type Manager struct {
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// AllowWeakKey accepts a key that CheckKeys refuses, for development
-	// only. NewDevelopment sets it; every Handler call then logs a warning.
+	// only. NewDevelopment sets it; Handler then logs a warning, once.
 	AllowWeakKey bool
 
+	// Store keeps sessions on the server when set; the cookie then carries
+	// only a signed session ID (see "Server-side sessions" in the package
+	// documentation). Default nil: the session lives in the cookie. The
+	// fields below only apply with a Store.
+	Store Store
+	// TouchInterval is how long after a write a read-only request of a
+	// server-side session starts extending its expiry (one Store.Touch,
+	// then none again for TouchInterval). Default DefaultTouchInterval; at
+	// most half of Lifetime is used.
+	TouchInterval time.Duration
+	// MergeRetries bounds the merge-and-retry rounds of a server-side save
+	// that races saves of the same session in other processes. Default
+	// DefaultMergeRetries.
+	MergeRetries int
+	// MaxRecordSize is the largest record (its data, in Flask's tagged
+	// JSON) a session may have in the Store. A bigger session fails through
+	// ErrorHandler with a *RecordTooLargeError and the record keeps its
+	// previous value; a stored record over the limit is not read. Default
+	// DefaultMaxRecordSize (64 KiB).
+	MaxRecordSize int
+	// Hybrid keeps a session in the Flask cookie while its cookie fits
+	// (MaxCookieSize, or HybridThreshold when set), moves it to the Store
+	// when it grows beyond, and back into the cookie when it shrinks;
+	// handlers see no difference. Flask applications sharing the key read
+	// the session while it is in the cookie. Default false.
+	Hybrid bool
+	// HybridThreshold is the largest cookie (name and value bytes) a hybrid
+	// session keeps; above it the session moves to the Store. Default 0:
+	// MaxCookieSize.
+	HybridThreshold int
+
 	codec  *flask.Codec
-	keyErr error // what CheckKeys said of the keys; nil for NewWithCodec
+	keyErr error     // what CheckKeys said of the keys; nil for NewWithCodec
+	warn   sync.Once // the configuration warnings are logged once
 }
 
 // New returns a Manager signing cookies with key, as a Flask application
@@ -139,9 +150,9 @@ func New(key []byte, fallbacks ...[]byte) (*Manager, error) {
 
 // NewDevelopment is New for a development machine: it accepts a weak key
 // (never an empty one, nor a fallback that is empty or repeats the key) and
-// sets AllowWeakKey, so that every Handler call logs a warning naming the
-// rule the key breaks. Do not use it in production: anyone who guesses a
-// weak key can forge every session.
+// sets AllowWeakKey, so that Handler logs a warning naming what is wrong
+// with the key. Do not use it in production: anyone who guesses a weak key
+// can forge every session.
 func NewDevelopment(key []byte, fallbacks ...[]byte) (*Manager, error) {
 	err := CheckKeys(key, fallbacks...)
 	if we := (*WeakKeyError)(nil); errors.As(err, &we) && (we.Rule == "K1" || we.Rule == "K8") {
@@ -166,8 +177,8 @@ func newManager(key []byte, fallbacks [][]byte) (*Manager, error) {
 
 // NewWithCodec returns a Manager reading and writing cookies with c, for a
 // custom salt, digest or compression. The key policy is then the caller's
-// (see CheckKeys). Handler sets c.MaxAge to Lifetime; do not share c with a
-// Manager that has another Lifetime.
+// (see CheckKeys). Handler uses a copy of c whose MaxAge is Lifetime; c
+// itself is never changed.
 func NewWithCodec(c *flask.Codec) *Manager {
 	return &Manager{
 		Cookie: CookieOptions{
@@ -184,33 +195,155 @@ func NewWithCodec(c *flask.Codec) *Manager {
 	}
 }
 
-// Codec returns the codec the Manager signs and reads cookies with.
+// Codec returns the codec the Manager signs and reads cookies with. Its
+// MaxAge is the codec's own; the middleware checks ages against Lifetime.
 func (m *Manager) Codec() *flask.Codec { return m.codec }
+
+// IDSigner returns the signer of the ID cookies of server-side sessions:
+// Codec().Signer().Derive("sessionkit-id"). A Flask application sharing the
+// secret key finds such a cookie's signature bad and starts an empty
+// session; tools that inspect ID cookies verify them with it.
+func (m *Manager) IDSigner() *flask.Signer {
+	if m.codec == nil || m.codec.Signer() == nil {
+		return nil
+	}
+	return m.codec.Signer().Derive(idSalt)
+}
 
 // Validate reports a configuration that cannot work, with a message saying
 // how to fix it: a cookie browsers would reject, a weak key without
 // AllowWeakKey, a duration or size out of range.
 func (m *Manager) Validate() error {
-	if m.codec == nil {
-		return errors.New("session: the Manager has no codec: build it with session.New or session.NewWithCodec")
+	_, err := m.compile()
+	return err
+}
+
+// config is the Manager's configuration as Handler found it, with every
+// default applied: the middleware reads only this snapshot.
+type config struct {
+	cookie     CookieOptions
+	lifetime   time.Duration
+	refresh    bool
+	absTimeout time.Duration
+	maxCookie  int
+	codec      *flask.Codec  // a copy of the Manager's, MaxAge = lifetime
+	signer     *flask.Signer // codec's: signs data cookies
+	idSigner   *flask.Signer // signs ID cookies; Flask's signer refuses them
+	gens       Generations
+	onError    func(w http.ResponseWriter, r *http.Request, err error)
+	logger     *slog.Logger
+	now        func() time.Time
+
+	// With a Store.
+	store     Store
+	touch     time.Duration
+	retries   int
+	maxRecord int
+	hybrid    bool
+	threshold int
+}
+
+// idSalt derives the ID cookies' signer from the data cookies' (see
+// flask.Signer.Derive).
+const idSalt = "sessionkit-id"
+
+// compile checks m and returns its configuration with the defaults
+// applied.
+func (m *Manager) compile() (*config, error) {
+	if m.codec == nil || m.codec.Signer() == nil {
+		return nil, errors.New("session: the Manager has no codec: build it with session.New or session.NewWithCodec")
 	}
 	if m.keyErr != nil && !m.AllowWeakKey {
-		return m.keyErr
+		return nil, m.keyErr
 	}
 	if m.Lifetime < time.Second {
-		return fmt.Errorf("session: Lifetime %v is too short: Flask counts it in whole seconds; use at least 1s", m.Lifetime)
+		return nil, fmt.Errorf("session: Lifetime %v is too short: Flask counts it in whole seconds; use at least 1s", m.Lifetime)
 	}
 	if m.AbsoluteTimeout < 0 {
-		return fmt.Errorf("session: AbsoluteTimeout %v is negative: use 0 to turn it off", m.AbsoluteTimeout)
+		return nil, fmt.Errorf("session: AbsoluteTimeout %v is negative: use 0 to turn it off", m.AbsoluteTimeout)
 	}
 	if m.MaxCookieSize <= 0 || m.MaxCookieSize > DefaultMaxCookieSize {
-		return fmt.Errorf("session: MaxCookieSize %d is out of range: browsers keep at most %d bytes of name and value", m.MaxCookieSize, DefaultMaxCookieSize)
+		return nil, fmt.Errorf("session: MaxCookieSize %d is out of range: browsers keep at most %d bytes of name and value", m.MaxCookieSize, DefaultMaxCookieSize)
 	}
 	if err := m.Cookie.validate(); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := m.backend()
-	return err
+	if m.TouchInterval < 0 || m.MergeRetries < 0 || m.HybridThreshold < 0 || m.MaxRecordSize < 0 {
+		return nil, errors.New("session: TouchInterval, MergeRetries, MaxRecordSize and HybridThreshold must not be negative; 0 means the default")
+	}
+	if m.Hybrid && m.Store == nil {
+		return nil, errors.New("session: Hybrid needs a Store")
+	}
+	codec := *m.codec
+	codec.MaxAge = m.Lifetime
+	c := &config{
+		cookie:     m.Cookie,
+		lifetime:   m.Lifetime,
+		refresh:    m.RefreshEachRequest,
+		absTimeout: m.AbsoluteTimeout,
+		maxCookie:  m.MaxCookieSize,
+		codec:      &codec,
+		signer:     codec.Signer(),
+		idSigner:   codec.Signer().Derive(idSalt),
+		gens:       m.Generations,
+		onError:    m.ErrorHandler,
+		logger:     m.Logger,
+		now:        m.Now,
+		store:      m.Store,
+		touch:      cmp.Or(m.TouchInterval, DefaultTouchInterval),
+		retries:    cmp.Or(m.MergeRetries, DefaultMergeRetries),
+		maxRecord:  cmp.Or(m.MaxRecordSize, DefaultMaxRecordSize),
+		hybrid:     m.Hybrid,
+		threshold:  m.HybridThreshold,
+	}
+	c.touch = min(c.touch, c.lifetime/2)
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+// backend returns the backend c asks for: the cookie, a store, or both
+// (hybrid), with revocation around those holding sessions in cookies.
+func (c *config) backend() backend {
+	var b backend
+	switch {
+	case c.store == nil:
+		b = cookieBackend{c}
+	case c.hybrid:
+		b = newHybrid(c, c.store)
+	default:
+		return &storeBackend{c: c, store: c.store}
+	}
+	if c.gens != nil {
+		b = revoking{backend: b, c: c}
+	}
+	return b
+}
+
+// A backend loads and saves the session of one request; the middleware
+// (handler and responseWriter) does everything else: the context, Vary and
+// Cache-Control, the ErrorHandler, commit-before-headers and late-change
+// reporting.
+//
+// load fills s from the request r at time now: s.values and s.from. A
+// missing, forged, expired or revoked cookie is not an error: it leaves s
+// empty (anonymous), as Flask does. load returns an error only when the
+// session's state is unknown (a store or Generations outage, wrapped in
+// ErrStoreUnavailable); the middleware then calls the ErrorHandler and never
+// runs the handler.
+//
+// save runs once, with s.mu held, just before the response headers are
+// written: it asks the planner (plan.go) what to do, does it, and returns
+// the cookie to set, or nil for no Set-Cookie. On error it returns nil and
+// the error: the middleware sends no Set-Cookie, so the client keeps its
+// previous cookie, and calls the ErrorHandler.
+type backend interface {
+	load(ctx context.Context, r *http.Request, s *Session, now time.Time) error
+	save(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error)
 }
 
 // validate refuses cookie attributes that browsers reject or that
@@ -264,42 +397,38 @@ func (o *CookieOptions) validate() error {
 
 // Handler returns middleware that loads each request's session, makes it
 // available through FromContext, and saves it just before the response
-// headers are written (see the package documentation). It panics with a
-// message saying how to fix the configuration when Validate fails; call
-// Validate first to get the error instead. Handler logs a warning when the
-// key is weak (AllowWeakKey) and every time it is called.
+// headers are written (see the package documentation). It works on a
+// snapshot of m's fields taken now. It panics with a message saying how to
+// fix the configuration when Validate fails; call Validate first to get the
+// error instead. The first call logs a warning when the key is weak
+// (AllowWeakKey) or Lifetime exceeds what browsers keep.
 func (m *Manager) Handler(next http.Handler) http.Handler {
-	if err := m.Validate(); err != nil {
+	c, err := m.compile()
+	if err != nil {
 		panic(err.Error())
 	}
-	b, _ := m.backend()
-	if m.codec.MaxAge != m.Lifetime {
-		// Written only when it differs, so that calling Handler again (as
-		// sessiontest does) while requests are served is not a data race.
-		m.codec.MaxAge = m.Lifetime
-	}
-	log := m.logger()
-	if m.keyErr != nil {
-		log.LogAttrs(context.Background(), slog.LevelWarn,
-			"session: using a weak secret key because AllowWeakKey is set; anyone who guesses it can forge sessions. Generate one with `sessionkit secret` for production",
-			slog.String("reason", m.keyErr.Error()))
-	}
-	if m.Lifetime > maxBrowserLifetime {
-		log.LogAttrs(context.Background(), slog.LevelWarn,
-			"session: Lifetime is longer than the 400 days browsers keep a cookie; permanent cookies will expire earlier in the browser",
-			slog.Duration("lifetime", m.Lifetime))
-	}
-	return &handler{m: m, b: b, next: next}
+	m.warn.Do(func() {
+		if m.keyErr != nil {
+			c.logger.LogAttrs(context.Background(), slog.LevelWarn,
+				"session: using a weak secret key because AllowWeakKey is set; anyone who guesses it can forge sessions. Generate one with `sessionkit secret` for production",
+				slog.String("reason", m.keyErr.Error()))
+		}
+		if c.lifetime > maxBrowserLifetime {
+			c.logger.LogAttrs(context.Background(), slog.LevelWarn,
+				"session: Lifetime is longer than the 400 days browsers keep a cookie; permanent cookies will expire earlier in the browser",
+				slog.Duration("lifetime", c.lifetime))
+		}
+	})
+	return &handler{cfg: c, b: c.backend(), next: next}
 }
 
 type handler struct {
-	m    *Manager
+	cfg  *config
 	b    backend
 	next http.Handler
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	m := h.m
 	ctx := r.Context()
 	// One allocation for the request's session and writer.
 	st := &struct {
@@ -307,10 +436,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w responseWriter
 	}{}
 	s := &st.s
-	s.m, s.ctx = m, ctx
-	if err := h.b.load(ctx, r, s, m.now()); err != nil {
-		s.err = err
-		m.handleError(w, r, err)
+	s.h, s.ctx = h, ctx
+	if err := h.b.load(ctx, r, s, h.cfg.now()); err != nil {
+		s.commit.err = err
+		h.cfg.handleError(w, r, err)
 		return
 	}
 	rw := &st.w
@@ -322,7 +451,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // DestroyAll ends every session of owner: it deletes owner's records from
 // the Store (when set) and bumps owner's generation (when Generations is
 // set), so that copies of owner's cookies are refused from now on. Call it
-// when a user logs out everywhere, changes password or is disabled.
+// when a user logs out everywhere, changes password or is disabled. To keep
+// the current request's session, call its Renew after DestroyAll: its new
+// cookie or record is written after the bump.
 func (m *Manager) DestroyAll(ctx context.Context, owner string) error {
 	if owner == "" {
 		return errors.New("session: DestroyAll: empty owner")
@@ -351,83 +482,37 @@ func storeErr(op string, err error) error {
 	return fmt.Errorf("session: %s: %w: %w", op, ErrStoreUnavailable, err)
 }
 
-func (m *Manager) now() time.Time {
-	if m.Now != nil {
-		return m.Now()
-	}
-	return time.Now()
-}
-
-func (m *Manager) logger() *slog.Logger {
-	if m.Logger != nil {
-		return m.Logger
-	}
-	return slog.Default()
-}
-
 // handleError reports err for request r through the ErrorHandler.
-func (m *Manager) handleError(w http.ResponseWriter, r *http.Request, err error) {
-	if m.ErrorHandler != nil {
-		m.ErrorHandler(w, r, err)
+func (c *config) handleError(w http.ResponseWriter, r *http.Request, err error) {
+	if c.onError != nil {
+		c.onError(w, r, err)
 		return
 	}
-	status := http.StatusInternalServerError
-	if errors.Is(err, ErrStoreUnavailable) {
-		status = http.StatusServiceUnavailable
+	status := StatusOf(err)
+	level := slog.LevelError
+	if status == http.StatusConflict {
+		level = slog.LevelWarn
 	}
-	m.logger().LogAttrs(r.Context(), slog.LevelError, "session: request failed",
+	c.logger.LogAttrs(r.Context(), level, "session: request failed",
 		slog.String("error", err.Error()), slog.String("method", r.Method),
 		slog.String("path", r.URL.Path), slog.Int("status", status))
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
 	http.Error(w, http.StatusText(status), status)
 }
 
-const levelError = slog.LevelError
-
-func attrKey(key string) slog.Attr { return slog.String("key", key) }
-
-// newCookie returns the session cookie with value; a non-zero expires makes
-// it a persistent cookie. As Flask, it carries Expires but no Max-Age.
-func (m *Manager) newCookie(value string, expires time.Time) *http.Cookie {
-	o := &m.Cookie
-	return &http.Cookie{
-		Name:        o.Name,
-		Value:       value,
-		Path:        o.Path,
-		Domain:      o.Domain,
-		Expires:     expires,
-		Secure:      o.Secure,
-		HttpOnly:    o.HttpOnly,
-		SameSite:    o.SameSite,
-		Partitioned: o.Partitioned,
+// StatusOf returns the HTTP status the default ErrorHandler answers for
+// err: 503 Service Unavailable for ErrStoreUnavailable, 409 Conflict for
+// ErrConflict (a save that could not be merged with a concurrent one; the
+// client may retry), 500 Internal Server Error otherwise. Custom
+// ErrorHandlers can use it to keep the same statuses.
+func StatusOf(err error) int {
+	switch {
+	case errors.Is(err, ErrStoreUnavailable):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, ErrConflict):
+		return http.StatusConflict
 	}
+	return http.StatusInternalServerError
 }
-
-// deletionCookie returns the cookie that deletes the session cookie: empty,
-// expired in 1970 and Max-Age=0, with the same attributes as the live one
-// so that the browser matches it (FLASK_SESSION_SPEC.md §8).
-func (m *Manager) deletionCookie() *http.Cookie {
-	c := m.newCookie("", time.Unix(0, 0))
-	c.MaxAge = -1
-	return c
-}
-
-// CookieTooLargeError reports a session whose cookie would be bigger than
-// Manager.MaxCookieSize. It wraps ErrCookieTooLarge.
-type CookieTooLargeError struct {
-	Size  int // bytes of cookie name and value; 0 when only known to be over Limit
-	Limit int // Manager.MaxCookieSize
-}
-
-// ErrCookieTooLarge is wrapped by *CookieTooLargeError.
-var ErrCookieTooLarge = errors.New("session: cookie too large")
-
-func (e *CookieTooLargeError) Error() string {
-	size := "more than the limit"
-	if e.Size > e.Limit {
-		size = fmt.Sprintf("%d bytes", e.Size)
-	}
-	return fmt.Sprintf("session: cookie too large: %s of name and value, over the limit of %d that browsers keep; store less in the session, or keep sessions on the server (Manager.Store)", size, e.Limit)
-}
-
-// Unwrap returns ErrCookieTooLarge.
-func (e *CookieTooLargeError) Unwrap() error { return ErrCookieTooLarge }

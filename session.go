@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
-	"time"
 
 	"github.com/sessionkit/session/flask"
 )
@@ -21,21 +21,35 @@ const (
 	keyFlashes   = "_flashes"
 )
 
-// Reserved keys the Manager adds to a cookie session's data for its own
-// features. Flask applications sharing the cookie see them as ordinary keys
-// (and must keep them); Go handlers never see them: load lifts them out of
-// the values and commit puts them back.
+// ReservedPrefix starts the keys the Manager keeps in a cookie session's
+// data for its own features ("_sk_created", "_sk_owner", "_sk_gen",
+// "_sk_id"). Flask applications sharing the cookie see them as ordinary
+// keys (and must keep them); Go handlers never see them, and Set refuses
+// them, so that no user input can set a session's owner.
+const ReservedPrefix = "_sk_"
+
+// The reserved keys: load lifts them out of the values, the save puts them
+// back.
 const (
-	keyCreated = "_sk_created" // Unix seconds the session began (AbsoluteTimeout)
-	keyOwner   = "_sk_owner"   // SetOwner
-	keyGen     = "_sk_gen"     // owner's revocation generation (Generations)
-	keyNonce   = "_sk_id"      // random value replaced by Renew
+	keyCreated = ReservedPrefix + "created" // Unix seconds the session began (AbsoluteTimeout)
+	keyOwner   = ReservedPrefix + "owner"   // SetOwner
+	keyGen     = ReservedPrefix + "gen"     // owner's revocation generation (Generations)
+	keyNonce   = ReservedPrefix + "id"      // random identity replaced by Renew
 )
 
-// ErrCommitted is recorded (see Session.Err) and logged when a handler
-// changes the session after the response headers were written: the change
-// cannot reach the client.
-var ErrCommitted = errors.New("session: changed after the response headers were written; the change is not saved")
+// Errors of the Session's methods and of saving it.
+var (
+	// ErrCommitted is recorded (see Session.Err) and logged when a handler
+	// changes the session after the response headers were written: the
+	// change cannot reach the client.
+	ErrCommitted = errors.New("session: changed after the response headers were written; the change is not saved")
+	// ErrReservedKey is returned by Set and the update functions for a key
+	// that starts with ReservedPrefix.
+	ErrReservedKey = errors.New("session: key is reserved for the Manager (" + ReservedPrefix + "...)")
+	// ErrType is returned (wrapped) by Update, Append and Add when the
+	// value under the key cannot be converted to what they work on.
+	ErrType = errors.New("session: value has another type")
+)
 
 // Flash is a message kept in the session until it is read, as Flask's
 // flash() and get_flashed_messages() keep them.
@@ -47,59 +61,96 @@ type Flash struct {
 // Session is the session of one request: a map of values plus Flask's
 // permanent flag and flash messages. Handlers get it from FromContext. It is
 // safe for concurrent use by the goroutines serving the request; values
-// returned by Get are shared, not copied, so change nested values by
-// setting them again (or call MarkModified).
+// returned by Get are shared, not copied: change a value through Set or the
+// update functions (Update, Append, Add), or call MarkModified after
+// changing one in place.
+//
+// A Session does no I/O. It records what the request read, what it changed
+// and what it asks for (Renew, Destroy, a new owner); the Manager decides
+// what to write when the response is committed (see "Concurrent requests"
+// in the package documentation).
 type Session struct {
 	// mu guards every field below. The handler's goroutines and the commit
 	// (which runs in whichever goroutine writes the headers first) share it.
 	mu sync.Mutex
 
-	m   *Manager
-	ctx context.Context // the request's context, for Generations calls
+	h   *handler        // the middleware, for its logger; nil outside it
+	ctx context.Context // the request's context, for log lines
 
-	// values holds the user's data and Flask's own keys (_permanent,
-	// _flashes); the reserved _sk_ keys are kept in the fields below.
-	values map[string]any
-	// changed holds the keys set or deleted by this request, nil until the
-	// first change. Store mode merges them when another request saved in
-	// between.
-	changed map[string]struct{}
-	cleared bool // Clear or Destroy dropped every loaded key
-	// allChanged: MarkModified ran, so some value may have changed in
-	// place under any key; a merge must treat every key as changed.
-	allChanged bool
-	modified   bool // the data changed: the cookie (or record) must be written
-	accessed   bool // the handler looked at the session: the response varies by Cookie
-	destroyed  bool // Destroy ran: delete the cookie (and record), revoke the owner
-	renewed    bool // Renew ran: new identity
-	force      bool // write even if unmodified (a reserved key had to be added)
+	from    origin         // what load found; the commit's starting point
+	values  map[string]any // the data as the handler sees it, Flask's _permanent and _flashes included
+	changes changes        // what the handler read and changed
+	intent  intent         // what the handler asked for beyond data
+	flashes flashCache     // what Flashes returned
+	commit  commitState    // how far the response went
+}
 
-	flashes     []Flash // what the first Flashes call returned
-	flashesRead bool
+// changes is the record of a request's reads and writes that lets a save
+// that raced another save of the same session be replayed on the fresh
+// record (plan.go, rebase).
+type changes struct {
+	log      []write  // the changes, in order
+	reads    []string // keys read before this request changed them
+	readAll  bool     // All, Len or MarkModified: every key counts as read
+	cleared  bool     // Clear or Destroy: the log applies to an empty session
+	inPlace  bool     // MarkModified: values may have changed without a write
+	modified bool     // Flask's session.modified: something was written
+	accessed bool     // the session was looked at: the response varies by Cookie
+}
 
-	// Bookkeeping kept out of values.
-	owner        string // SetOwner; "" for none
-	ownerChanged bool   // SetOwner ran this request
-	destroyOwner string // the owner of a destroyed session, revoked at commit
-	gen          uint64 // owner's generation the cookie carries
-	created      int64  // Unix seconds the session began; 0 unknown
-	nonce        string // cookie mode: identity, replaced by Renew
+// intent holds what the handler asked for beyond data.
+type intent struct {
+	renew    bool   // Renew, or a new owner: a new identity at save
+	destroy  bool   // Destroy: end the session, revoke its owner's copies
+	owner    string // SetOwner's value when ownerSet
+	ownerSet bool
+}
 
-	// Cookie mode: the verified incoming cookie value ("" for none), kept
-	// for the cheap refresh of read-only permanent sessions.
-	raw string
+// flashCache keeps what the first Flashes call returned.
+type flashCache struct {
+	read bool
+	list []Flash
+}
 
-	// Store mode (storemode.go): the record's ID, version and expiry.
-	id      string
-	version int64
-	expiry  time.Time
+// commitState tracks the commit, for reporting late changes.
+type commitState struct {
+	done     bool  // the session went out (or failed) with the response headers
+	varySent bool  // the committed headers carry Vary: Cookie
+	late     bool  // changed after done; logged once
+	lateRead bool  // read after done without Vary; logged once
+	err      error // load or save error, or ErrCommitted
+}
 
-	committed bool  // the session went out with the response headers
-	varySent  bool  // the committed headers carry Vary: Cookie
-	late      bool  // changed after committed; logged once
-	lateRead  bool  // read after committed without Vary; logged once
-	setErr    error // a value Set could not hold; reported at commit
-	err       error // load or commit error, or ErrCommitted
+// write is one change of one key: a value set, a deletion, or a replayable
+// function of the key's previous value.
+type write struct {
+	key string
+	fn  func(old any, ok bool) (any, bool, error) // replayable; nil for set or delete
+	v   any                                       // the value set, when fn is nil and keep
+	del bool                                      // a deletion, when fn is nil
+}
+
+// apply performs w on values.
+func (w *write) apply(values map[string]any) error {
+	if w.fn == nil {
+		if w.del {
+			delete(values, w.key)
+		} else {
+			values[w.key] = w.v
+		}
+		return nil
+	}
+	old, ok := values[w.key]
+	v, keep, err := w.fn(old, ok)
+	if err != nil {
+		return err
+	}
+	if keep {
+		values[w.key] = v
+	} else {
+		delete(values, w.key)
+	}
+	return nil
 }
 
 type contextKey struct{}
@@ -116,38 +167,83 @@ func FromContext(ctx context.Context) *Session {
 	return s
 }
 
-// touch marks the session accessed and, for a change, modified; it notes a
-// change made too late to be saved. The caller holds s.mu.
-func (s *Session) touch(change bool, key string) {
-	s.accessed = true
-	if s.committed && !s.varySent && !s.lateRead && !change {
+// logger returns the Manager's logger.
+func (s *Session) logger() *slog.Logger {
+	if s.h != nil {
+		return s.h.cfg.logger
+	}
+	return slog.Default()
+}
+
+// look marks the session accessed, and notes a read made after the
+// response headers went out without Vary: Cookie. The caller holds s.mu.
+func (s *Session) look() {
+	s.changes.accessed = true
+	if c := &s.commit; c.done && !c.varySent && !c.lateRead {
 		// The response may now depend on the session, but its headers are
 		// gone: a shared cache could serve it to another user.
-		s.lateRead = true
-		if s.m != nil {
-			s.m.logger().LogAttrs(s.ctx, slog.LevelWarn,
-				"session: read after the response headers were written, so they lack Vary: Cookie; read the session before writing the response")
-		}
+		c.lateRead = true
+		s.logger().LogAttrs(s.ctx, slog.LevelWarn,
+			"session: read after the response headers were written, so they lack Vary: Cookie; read the session before writing the response")
 	}
-	if !change {
+}
+
+// read records that the handler saw the value under key. The caller holds
+// s.mu.
+func (s *Session) read(key string) {
+	s.look()
+	ch := &s.changes
+	if ch.readAll || ch.cleared || slices.Contains(ch.reads, key) {
 		return
 	}
-	s.modified = true
-	if key != "" {
-		if s.changed == nil {
-			s.changed = make(map[string]struct{}, 4)
-		}
-		s.changed[key] = struct{}{}
-	}
-	if s.committed && !s.late {
-		s.late = true
-		if s.err == nil {
-			s.err = ErrCommitted
-		}
-		if s.m != nil {
-			s.m.logger().LogAttrs(s.ctx, levelError, ErrCommitted.Error(), attrKey(key))
+	for i := range ch.log {
+		if ch.log[i].key == key {
+			return // the request reads its own write
 		}
 	}
+	ch.reads = append(ch.reads, key)
+}
+
+// readEverything records that the handler saw every value.
+func (s *Session) readEverything() {
+	s.look()
+	s.changes.readAll = true
+}
+
+// change marks the session modified and notes a change made too late to be
+// saved. The caller holds s.mu.
+func (s *Session) change(key string) {
+	s.changes.accessed = true
+	s.changes.modified = true
+	if c := &s.commit; c.done && !c.late {
+		c.late = true
+		if c.err == nil {
+			c.err = ErrCommitted
+		}
+		s.logger().LogAttrs(s.ctx, slog.LevelError, ErrCommitted.Error(), slog.String("key", key))
+	}
+}
+
+// record applies w to the values and logs it for a replay. The caller
+// holds s.mu.
+func (s *Session) record(w write) error {
+	if s.values == nil {
+		s.values = make(map[string]any, 4)
+	}
+	if err := w.apply(s.values); err != nil {
+		return err
+	}
+	s.change(w.key)
+	s.changes.log = append(s.changes.log, w)
+	return nil
+}
+
+// checkKey refuses the reserved keys.
+func checkKey(key string) error {
+	if strings.HasPrefix(key, ReservedPrefix) {
+		return fmt.Errorf("%w: %q", ErrReservedKey, key)
+	}
+	return nil
 }
 
 // Get returns the value under key converted to T, and whether the key is
@@ -168,7 +264,7 @@ func Get[T any](s *Session, key string) (T, bool) {
 		return zero, false
 	}
 	s.mu.Lock()
-	s.touch(false, "")
+	s.read(key)
 	v, ok := s.values[key]
 	s.mu.Unlock()
 	if !ok {
@@ -181,24 +277,29 @@ func Get[T any](s *Session, key string) (T, bool) {
 }
 
 // Set stores v under key and marks the session modified (even when v equals
-// the old value, as Flask). v is one of package flask's value types
-// (string, bool, nil, int64, *big.Int, float64, []any, map[string]any,
-// flask.Tuple, []byte, flask.Markup, flask.UUID, time.Time); other integer
-// and float types, slices and string-keyed maps of those are converted to
-// them. A value that cannot be stored makes the save fail with an error
-// naming key.
-func (s *Session) Set(key string, v any) {
+// the old value, as in Flask; a server-side store then writes nothing). v is
+// one of package flask's value types (string, bool, nil, int64, *big.Int,
+// float64, []any, map[string]any, flask.Tuple, []byte, flask.Markup,
+// flask.UUID, time.Time); other integer and float types, slices and
+// string-keyed maps of those are converted to them. Set returns an error,
+// and changes nothing, for a value that Flask's format cannot hold (it wraps
+// flask.ErrUnsupported) and for a reserved key (ErrReservedKey).
+//
+// Set does not depend on the value it replaces. A value computed from the
+// one read with Get makes the save fail with a *ConflictError if another
+// request changed the key meanwhile; Update, Append and Add instead are
+// replayed on the other request's value.
+func (s *Session) Set(key string, v any) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
 	nv, err := normalise(v)
+	if err != nil {
+		return fmt.Errorf("session: value under key %q: %w", key, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(true, key)
-	if err != nil && s.setErr == nil {
-		s.setErr = fmt.Errorf("session: value under key %q: %w", key, err)
-	}
-	if s.values == nil {
-		s.values = make(map[string]any, 4)
-	}
-	s.values[key] = nv
+	return s.record(write{key: key, v: nv})
 }
 
 // Pop removes key and returns its value and whether it was present. As in
@@ -206,41 +307,46 @@ func (s *Session) Set(key string, v any) {
 func (s *Session) Pop(key string) (any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.read(key)
 	v, ok := s.values[key]
-	s.touch(ok, key)
-	delete(s.values, key)
+	if ok {
+		s.record(write{key: key, del: true})
+	}
 	return v, ok
 }
 
-// Delete removes key. Deleting a missing key does not modify the session.
-func (s *Session) Delete(key string) { s.Pop(key) }
+// Delete removes key. Unlike Pop, it does not read the value, so it never
+// conflicts with another request's change of key. Deleting a missing key
+// does not modify the session.
+func (s *Session) Delete(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.look()
+	if _, ok := s.values[key]; ok {
+		s.record(write{key: key, del: true})
+	}
+}
 
 // Clear removes every key, including the permanent flag. The cookie is then
 // deleted, unless the handler sets new values.
 func (s *Session) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(true, "")
 	s.clearLocked()
 }
 
 func (s *Session) clearLocked() {
-	for k := range s.values {
-		if s.changed == nil {
-			s.changed = make(map[string]struct{}, len(s.values))
-		}
-		s.changed[k] = struct{}{}
-	}
+	s.change("")
 	clear(s.values)
-	s.cleared = true
-	s.created = 0
+	s.changes.log = s.changes.log[:0]
+	s.changes.cleared = true
 }
 
 // Has reports whether key is present.
 func (s *Session) Has(key string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(false, "")
+	s.read(key)
 	_, ok := s.values[key]
 	return ok
 }
@@ -251,7 +357,7 @@ func (s *Session) Has(key string) bool {
 func (s *Session) All() iter.Seq2[string, any] {
 	return func(yield func(string, any) bool) {
 		s.mu.Lock()
-		s.touch(false, "")
+		s.readEverything()
 		keys := slices.Sorted(maps.Keys(s.values))
 		vals := make([]any, len(keys))
 		for i, k := range keys {
@@ -270,7 +376,7 @@ func (s *Session) All() iter.Seq2[string, any] {
 func (s *Session) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(false, "")
+	s.readEverything()
 	return len(s.values)
 }
 
@@ -280,12 +386,12 @@ func (s *Session) Len() int {
 func (s *Session) Permanent() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(false, "")
-	return s.permanentLocked()
+	s.read(keyPermanent)
+	return permanent(s.values)
 }
 
-func (s *Session) permanentLocked() bool {
-	p, _ := s.values[keyPermanent].(bool)
+func permanent(values map[string]any) bool {
+	p, _ := values[keyPermanent].(bool)
 	return p
 }
 
@@ -293,52 +399,50 @@ func (s *Session) permanentLocked() bool {
 // in Flask, SetPermanent(false) still stores the key, so the session is not
 // empty and a cookie is sent.
 func (s *Session) SetPermanent(p bool) {
-	s.Set(keyPermanent, p)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.record(write{key: keyPermanent, v: p})
 }
 
 // Flash adds a message for a later request, stored as Flask stores it (a
 // (category, message) tuple appended to the _flashes list), so that Flask's
 // get_flashed_messages shows it too. An empty category is Flask's default,
-// "message".
+// "message". Flashes of concurrent requests are all kept.
 func (s *Session) Flash(category, message string) {
 	if category == "" {
 		category = "message"
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(true, keyFlashes)
-	old, _ := s.values[keyFlashes].([]any)
-	list := make([]any, len(old), len(old)+1)
-	copy(list, old)
-	list = append(list, flask.Tuple{category, message})
-	if s.values == nil {
-		s.values = make(map[string]any, 1)
-	}
-	s.values[keyFlashes] = list
+	s.record(write{key: keyFlashes, fn: appendFn([]any{flask.Tuple{category, message}})})
 }
 
 // Flashes returns the flash messages and removes them from the session, as
 // Flask's get_flashed_messages: the first call in a request takes them out,
 // later calls in the same request return the same messages. Entries that
-// are not (category, message) pairs are skipped.
+// are not (category, message) pairs of strings, which Flask applications
+// may flash, are left in the session for them.
 func (s *Session) Flashes() []Flash {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.flashesRead {
-		s.touch(false, "")
-		return slices.Clone(s.flashes)
+	if s.flashes.read {
+		s.look()
+		return slices.Clone(s.flashes.list)
 	}
-	s.flashesRead = true
-	v, ok := s.values[keyFlashes]
-	s.touch(ok, keyFlashes)
-	delete(s.values, keyFlashes)
-	list, _ := v.([]any)
+	s.flashes.read = true
+	s.look()
+	list, _ := s.values[keyFlashes].([]any)
+	var taken []any
 	for _, e := range list {
 		if f, ok := toFlash(e); ok {
-			s.flashes = append(s.flashes, f)
+			s.flashes.list = append(s.flashes.list, f)
+			taken = append(taken, e)
 		}
 	}
-	return slices.Clone(s.flashes)
+	if len(taken) > 0 {
+		s.record(write{key: keyFlashes, fn: takeFn(taken)})
+	}
+	return slices.Clone(s.flashes.list)
 }
 
 func toFlash(e any) (Flash, bool) {
@@ -371,83 +475,71 @@ func flashText(v any) (string, bool) {
 
 // Renew gives the session a new identity and keeps its data: call it when
 // the user logs in or gains privileges, so that an identity planted before
-// login (session fixation) is worth nothing after it. With a Store the
-// record moves to a new ID and the old ID is gone. With cookie sessions the
-// cookie is re-issued with a new random identity and, when the Manager has
-// Generations and the session an owner, the owner's generation is bumped:
-// every older cookie of that owner is refused from now on (revocation of
-// stateless cookies is per owner). At login, call Renew before SetOwner to
-// leave the user's other sessions alone, or after it to end them. Renew
-// also restarts the AbsoluteTimeout clock. It returns the error of the
-// Generations call, if any.
-func (s *Session) Renew() error {
+// login (session fixation) is worth nothing after it. SetOwner with a new
+// owner renews too. With a Store the record moves to a new ID when the
+// response is committed, and the old ID is gone; a cookie session gets a new
+// random identity. Renew also restarts the AbsoluteTimeout clock.
+func (s *Session) Renew() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(true, "")
-	s.renewed = true
-	s.created = 0
-	if s.m != nil && s.m.Store == nil && s.m.Generations != nil && s.owner != "" {
-		g, err := s.m.Generations.Bump(s.ctx, s.owner)
-		if err != nil {
-			err = storeErr("renew: bump generation", err)
-			if s.err == nil {
-				s.err = err
-			}
-			return err
-		}
-		s.gen = g
-		s.ownerChanged = false
-	}
-	return nil
+	s.change("")
+	s.intent.renew = true
 }
 
 // Destroy ends the session: it empties it, and the response deletes the
 // cookie (and, with a Store, the record). When the Manager has Generations
 // and the session an owner, the owner's generation is bumped as the
-// response is committed, so that copies of the cookie are refused too.
+// response is committed, so that copies of the owner's cookies are refused
+// too.
 func (s *Session) Destroy() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(true, "")
 	s.clearLocked()
-	s.destroyed = true
-	if s.owner != "" {
-		s.destroyOwner = s.owner
-	}
-	s.owner = ""
-	s.ownerChanged = false
-	s.nonce = ""
+	s.intent = intent{destroy: true, ownerSet: true}
 }
 
 // SetOwner tags the session with the user it belongs to (a user ID), for
 // Manager.DestroyAll and revocation: with Generations set, the cookie
 // records the owner's current generation and is refused once it moves on.
+// A new owner is a privilege change: the session is renewed (see Renew).
 // The owner is kept out of the values that All and Get see; Flask
 // applications sharing the cookie see it under "_sk_owner".
 func (s *Session) SetOwner(owner string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(true, "")
-	s.owner = owner
-	s.ownerChanged = true
+	s.change("")
+	if owner != s.ownerLocked() {
+		s.intent.renew = true
+	}
+	s.intent.owner, s.intent.ownerSet = owner, true
 }
 
 // Owner returns the owner SetOwner recorded, or "".
 func (s *Session) Owner() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(false, "")
-	return s.owner
+	s.look()
+	return s.ownerLocked()
+}
+
+func (s *Session) ownerLocked() string {
+	if s.intent.ownerSet {
+		return s.intent.owner
+	}
+	return s.from.owner
 }
 
 // MarkModified marks the session changed, so that it is saved: needed after
-// changing a nested value in place (appending to a list taken with Get), which
-// the session cannot see, as in Flask.
+// changing a nested value in place (appending to a list taken with Get),
+// which the session cannot see, as in Flask. Such a change cannot be
+// replayed: if another request saved the session meanwhile, the save fails
+// with a *ConflictError.
 func (s *Session) MarkModified() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touch(true, "")
-	s.allChanged = true
+	s.change("")
+	s.changes.readAll = true
+	s.changes.inPlace = true
 }
 
 // Err returns the first error the session met: a failure to load it (a
@@ -458,5 +550,5 @@ func (s *Session) MarkModified() {
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.err
+	return s.commit.err
 }

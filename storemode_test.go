@@ -205,9 +205,7 @@ func newSMSite(t *testing.T, store session.Store, clock *clock, configure func(*
 		s := session.FromContext(r.Context())
 		s.Set("usuario", r.URL.Query().Get("u"))
 		s.SetOwner(r.URL.Query().Get("u"))
-		if err := s.Renew(); err != nil {
-			t.Error(err)
-		}
+		s.Renew()
 		io.WriteString(w, "ok")
 	})
 	mux.HandleFunc("/set", func(w http.ResponseWriter, r *http.Request) {
@@ -249,7 +247,7 @@ func newSMSite(t *testing.T, store session.Store, clock *clock, configure func(*
 	})
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
-		_ = s.Len() // loaded and looked at
+		_ = s.Has("usuario") // loaded and looked at
 		site.arrived <- struct{}{}
 		<-site.gate
 		for k, v := range r.URL.Query() {
@@ -326,17 +324,14 @@ func (s *smSite) do(t *testing.T, path, cookie string) smResult {
 }
 
 // idOf returns the session ID an ID cookie carries, or "" for a data
-// cookie.
+// cookie. It reads the cookie's payload without verifying it.
 func (s *smSite) idOf(t *testing.T, cookie string) string {
 	t.Helper()
-	payload, _, _, err := s.m.Codec().Signer().Unsign(cookie)
-	if err != nil {
-		t.Fatalf("cookie %q: %v", cookie, err)
-	}
-	id, ok := strings.CutPrefix(payload, "sk~")
+	id, ok := strings.CutPrefix(cookie, "sk~")
 	if !ok {
 		return ""
 	}
+	id, _, _ = strings.Cut(id, ".")
 	if len(id) != 43 {
 		t.Fatalf("session id %q is not 43 characters", id)
 	}
@@ -608,8 +603,8 @@ func TestStoreNoResurrection(t *testing.T) {
 				t.Fatalf("logout: %+v", res)
 			}
 		})
-		if res.status != 200 || res.set {
-			t.Fatalf("slow request after logout: %+v; want 200 and no Set-Cookie", res)
+		if res.status != http.StatusConflict || res.set {
+			t.Fatalf("slow request after logout: %+v; want 409 and no Set-Cookie", res)
 		}
 		if _, err := site.store.Load(context.Background(), id); !errors.Is(err, session.ErrNotFound) {
 			t.Fatalf("record after the late save: %v; want ErrNotFound", err)
@@ -617,8 +612,8 @@ func TestStoreNoResurrection(t *testing.T) {
 		if res := site.do(t, "/get", cookie); res.body != "" {
 			t.Fatalf("replayed cookie: %q; want an anonymous session", res.body)
 		}
-		if !strings.Contains(site.logs.String(), "save dropped") {
-			t.Fatalf("the dropped save was not logged:\n%s", site.logs)
+		if !strings.Contains(site.logs.String(), "save refused: the session ended") {
+			t.Fatalf("the refused save was not logged:\n%s", site.logs)
 		}
 	})
 }
@@ -640,8 +635,8 @@ func TestStoreOldIDAfterRenew(t *testing.T) {
 				t.Fatalf("login kept id %q", newID)
 			}
 		})
-		if res.status != 200 || res.set {
-			t.Fatalf("old-id request: %+v; want 200 and no Set-Cookie", res)
+		if res.status != http.StatusConflict || res.set {
+			t.Fatalf("old-id request: %+v; want 409 and no Set-Cookie", res)
 		}
 		if _, err := site.store.Load(context.Background(), oldID); !errors.Is(err, session.ErrNotFound) {
 			t.Fatalf("old id after the late save: %v; want ErrNotFound", err)

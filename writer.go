@@ -41,19 +41,19 @@ func (w *responseWriter) commit() bool {
 	if w.state != pending {
 		return w.state == done
 	}
-	m, s := w.h.m, w.s
+	c, s := w.h.cfg, w.s
 	s.mu.Lock()
-	s.committed = true
-	c, err := w.h.b.commit(w.r.Context(), s, m.now())
-	if err != nil && s.err == nil {
-		s.err = err
+	s.commit.done = true
+	ck, err := w.h.b.save(w.r.Context(), s, c.now())
+	if err != nil && s.commit.err == nil {
+		s.commit.err = err
 	}
-	vary := err == nil && (s.accessed || c != nil)
-	s.varySent = vary
+	vary := err == nil && (s.changes.accessed || ck != nil)
+	s.commit.varySent = vary
 	s.mu.Unlock()
 	if err != nil {
 		w.state = failed
-		m.handleError(w.ResponseWriter, w.r, err)
+		c.handleError(w.ResponseWriter, w.r, err)
 		return false
 	}
 	w.state = done
@@ -61,10 +61,10 @@ func (w *responseWriter) commit() bool {
 	if vary {
 		addVary(h)
 	}
-	if c != nil {
-		h.Add("Set-Cookie", c.String())
+	if ck != nil {
+		h.Add("Set-Cookie", ck.String())
 		w.cookie = true
-		addCacheControl(h, c.MaxAge < 0)
+		addCacheControl(h, ck.MaxAge < 0)
 	}
 	return true
 }
@@ -115,7 +115,7 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, errCommitFailed
 	}
 	if w.cookie {
-		w.h.m.logger().LogAttrs(w.r.Context(), slog.LevelWarn,
+		w.h.cfg.logger.LogAttrs(w.r.Context(), slog.LevelWarn,
 			"session: connection hijacked while the session's Set-Cookie was pending in the response headers; unless the handler sends those headers, the session change is lost")
 	}
 	return http.NewResponseController(w.ResponseWriter).Hijack()

@@ -174,6 +174,25 @@ func (c *Codec) Decode(cookie string, now time.Time) (map[string]any, error) {
 	return unmarshal(string(js), c.maxDepth())
 }
 
+// DecodePayload returns the values of a cookie's payload field (leading
+// "." of a compressed payload included), for a cookie whose signature and
+// age the caller has verified with the Codec's Signer and CheckAge. It
+// applies Decode's payload checks: base64, zlib capped at MaxDecompressed,
+// JSON capped at MaxDepth, and tags.
+func (c *Codec) DecodePayload(payload string) (map[string]any, error) {
+	if len(payload) > MaxCookieSize {
+		return nil, fmt.Errorf("%w: payload is %d bytes, more than %d", ErrTooLarge, len(payload), MaxCookieSize)
+	}
+	bp := getBytes()
+	defer putBytes(bp)
+	js, err := payloadJSON((*bp)[:0], payload, c.maxDecompressed())
+	*bp = js
+	if err != nil {
+		return nil, err
+	}
+	return unmarshal(string(js), c.maxDepth())
+}
+
 // Refresh re-signs the payload of a cookie that Decode accepted with a new
 // timestamp, without decoding or re-encoding the payload. It verifies the
 // signature and age again (so that it can never turn an unsigned or expired

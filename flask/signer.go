@@ -31,8 +31,10 @@ type Signer struct {
 // pool of HMAC states keyed with it, so that signing costs one HMAC and no
 // key schedule.
 type macKey struct {
-	pool  sync.Pool // of hash.Hash, each hmac.New(h, derived)
-	index int       // Unsign's key result: 0 current, i for fallbacks[i-1]
+	pool    sync.Pool // of hash.Hash, each hmac.New(h, derived)
+	index   int       // Unsign's key result: 0 current, i for fallbacks[i-1]
+	h       func() hash.Hash
+	derived []byte
 }
 
 // sum appends the MAC of msg to dst.
@@ -81,10 +83,28 @@ func NewCustomSigner(salt string, h func() hash.Hash, key []byte, fallbacks ...[
 func deriveKey(h func() hash.Hash, salt string, secret []byte, index int) *macKey {
 	d := hmac.New(h, secret)
 	d.Write([]byte(salt))
-	derived := d.Sum(nil)
-	k := &macKey{index: index}
+	return newMACKey(h, d.Sum(nil), index)
+}
+
+func newMACKey(h func() hash.Hash, derived []byte, index int) *macKey {
+	k := &macKey{index: index, h: h, derived: derived}
 	k.pool.New = func() any { return hmac.New(h, derived) }
 	return k
+}
+
+// Derive returns a Signer for another purpose than s's: each of its keys is
+// HMAC(k, label) for the corresponding key k of s, in the same order, so
+// that it rotates with s. A value it signs does not verify under s, nor
+// under Flask's signer for the same secret key: Flask treats it as a bad
+// signature (an empty session). Different labels give unrelated signers.
+func (s *Signer) Derive(label string) *Signer {
+	d := &Signer{sumSize: s.sumSize, keys: make([]*macKey, len(s.keys))}
+	for i, k := range s.keys {
+		m := hmac.New(k.h, k.derived)
+		m.Write([]byte(label))
+		d.keys[i] = newMACKey(k.h, m.Sum(nil), k.index)
+	}
+	return d
 }
 
 // Sign returns payload "." timestamp "." signature, with the timestamp

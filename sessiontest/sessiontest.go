@@ -48,7 +48,9 @@ func Cookies(t testing.TB, m *session.Manager, values map[string]any) []*http.Co
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		for k, v := range values {
-			s.Set(k, v)
+			if err := s.Set(k, v); err != nil {
+				t.Errorf("sessiontest: %v", err)
+			}
 		}
 	}))
 	rec := httptest.NewRecorder()

@@ -92,7 +92,11 @@ func (s *site) inspectValue(name, value string) cookieView {
 			}
 		}
 	}
-	_, ts, _, err := s.m.Codec().Signer().Unsign(value)
+	signer := s.m.Codec().Signer()
+	if strings.HasPrefix(value, "sk~") {
+		signer = s.m.IDSigner()
+	}
+	_, ts, _, err := signer.Unsign(value)
 	switch {
 	case errors.Is(err, flask.ErrSignature):
 		v.Problem = "signature"

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/flask"
 )
 
@@ -120,10 +121,11 @@ func runMultiInstance(t *testing.T, bin, spec string, mode killMode) {
 	}
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
-	signer, err := flask.NewSigner(key)
+	m, err := session.New(key)
 	if err != nil {
 		t.Fatal(err)
 	}
+	signer := m.IDSigner()
 	b := &balancer{
 		t:        t,
 		client:   &http.Client{Jar: jar, Transport: transport, Timeout: 10 * time.Second},
