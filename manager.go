@@ -120,10 +120,12 @@ type Manager struct {
 	// DefaultMaxRecordSize (64 KiB).
 	MaxRecordSize int
 	// Hybrid keeps a session in the Flask cookie while its cookie fits
-	// (MaxCookieSize, or HybridThreshold when set), moves it to the Store
-	// when it grows beyond, and back into the cookie when it shrinks;
-	// handlers see no difference. Flask applications sharing the key read
-	// the session while it is in the cookie. Default false.
+	// (MaxCookieSize, or HybridThreshold when set) and moves it to the
+	// Store when it grows beyond, for good: a stored session stays there
+	// until it ends, so that its cookie (an ID) does not change under
+	// concurrent requests. Handlers see no difference. Flask applications
+	// sharing the key read the session while it is in the cookie. Default
+	// false.
 	Hybrid bool
 	// HybridThreshold is the largest cookie (name and value bytes) a hybrid
 	// session keeps; above it the session moves to the Store. Default 0:
@@ -314,7 +316,7 @@ func (c *config) backend() backend {
 	case c.store == nil:
 		b = cookieBackend{c}
 	case c.hybrid:
-		b = newHybrid(c, c.store)
+		b = &hybridBackend{cookie: cookieBackend{c}, store: &storeBackend{c: c, store: c.store}}
 	default:
 		return &storeBackend{c: c, store: c.store}
 	}

@@ -36,9 +36,9 @@ func (r revoking) load(ctx context.Context, req *http.Request, s *Session, now t
 }
 
 // save bumps the generation of a destroyed session's owner, and gives a
-// cookie written for a new owner, a renewed session or a session leaving
-// the store the owner's current generation (so that a handler that called
-// Manager.DestroyAll and then Renew keeps its own session).
+// cookie written for a new owner or a renewed session the owner's current
+// generation (so that a handler that called Manager.DestroyAll and then
+// Renew keeps its own session).
 func (r revoking) save(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error) {
 	if s.intent.destroy && s.from.owner != "" {
 		if _, err := r.c.gens.Bump(ctx, s.from.owner); err != nil {
@@ -46,7 +46,7 @@ func (r revoking) save(ctx context.Context, s *Session, now time.Time) (*http.Co
 		}
 	}
 	owner := s.ownerLocked()
-	if owner != "" && s.changes.modified && (owner != s.from.owner || s.intent.renew || s.from.place == placeStore) {
+	if owner != "" && s.changes.modified && (owner != s.from.owner || s.intent.renew) {
 		g, err := r.c.gens.Generation(ctx, owner)
 		if err != nil {
 			return nil, storeErr("load generation", err)

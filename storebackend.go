@@ -39,25 +39,15 @@ const maxMergeBackoff = 32 * time.Millisecond
 // means a broken random source.
 const maxIDAttempts = 3
 
-// retireExpiry is the expiry a version-checked Update writes to end a
-// record (hybrid mode moving a session back into its cookie): every store
-// treats a record whose expiry has passed as gone.
-var retireExpiry = time.Unix(1, 0)
-
 // errRaced is exec's error for a version conflict: the save is merged and
 // retried.
 var errRaced = errors.New("session: raced")
 
-// storeBackend keeps sessions in a Store. In hybrid mode (hybrid.go)
-// toCookie tells whether a changed session now fits in a cookie.
+// storeBackend keeps sessions in a Store.
 type storeBackend struct {
 	c     *config
 	store Store
 	saves keyedMutex
-
-	// toCookie returns the data cookie holding s when s fits in one, or
-	// nil; nil outside hybrid mode.
-	toCookie func(s *Session, now time.Time) (*http.Cookie, error)
 }
 
 func (b *storeBackend) load(ctx context.Context, r *http.Request, s *Session, now time.Time) error {
@@ -239,41 +229,19 @@ func (b *storeBackend) exec(ctx context.Context, s *Session, st step, data []byt
 		}
 		return b.idCookie(s, now), nil
 	case stepWrite:
-		moved, err := b.write(ctx, s, data, now)
-		if moved != nil || err != nil {
-			return moved, err
+		if err := b.write(ctx, s, data, now); err != nil {
+			return nil, err
 		}
 		return b.idCookie(s, now), nil
 	}
 	return nil, nil
 }
 
-// write creates, renews or updates s's record with data. In hybrid mode,
-// when s fits in a cookie again, it ends the record instead and returns the
-// data cookie (moved).
-func (b *storeBackend) write(ctx context.Context, s *Session, data []byte, now time.Time) (moved *http.Cookie, err error) {
+// write creates, renews or updates s's record with data.
+func (b *storeBackend) write(ctx context.Context, s *Session, data []byte, now time.Time) error {
 	rec := Record{Data: data, Expiry: now.Add(b.c.lifetime), Version: s.from.version, Owner: s.ownerLocked()}
 	if s.from.id == "" {
-		return nil, b.create(ctx, s, rec)
-	}
-	if b.toCookie != nil {
-		ck, err := b.toCookie(s, now)
-		if err != nil || ck != nil {
-			if err == nil {
-				// It fits in the cookie: end the record, version-checked,
-				// so that a change another request saved meanwhile is
-				// merged, not lost.
-				retire := rec
-				retire.Expiry = retireExpiry
-				_, err = b.store.Update(ctx, s.from.id, retire)
-				err = b.raced("move session to the cookie", err, s)
-			}
-			if err != nil {
-				return nil, err
-			}
-			s.from.id = ""
-			return ck, nil
-		}
+		return b.create(ctx, s, rec)
 	}
 	if s.intent.renew || s.intent.destroy {
 		for range maxIDAttempts {
@@ -286,22 +254,22 @@ func (b *storeBackend) write(ctx context.Context, s *Session, data []byte, now t
 				// Destroyed and given new data; the old record is gone
 				// anyway.
 				s.from.id = ""
-				return nil, b.create(ctx, s, rec)
+				return b.create(ctx, s, rec)
 			}
 			if err := b.raced("renew", err, s); err != nil {
-				return nil, err
+				return err
 			}
 			s.from.id, s.from.version, s.from.expiry = id, v, rec.Expiry
-			return nil, nil
+			return nil
 		}
-		return nil, storeErr("renew", ErrExists)
+		return storeErr("renew", ErrExists)
 	}
 	v, err := b.store.Update(ctx, s.from.id, rec)
 	if err := b.raced("save", err, s); err != nil {
-		return nil, err
+		return err
 	}
 	s.from.version, s.from.expiry = v, rec.Expiry
-	return nil, nil
+	return nil
 }
 
 // raced sorts the error of a version-checked write: errRaced for a
