@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/memstore"
 )
 
 func TestMemoryGenerations(t *testing.T) {
-	g := session.NewMemoryGenerations()
+	g := memstore.NewGenerations()
 	ctx := t.Context()
 	if n, err := g.Generation(ctx, "u1"); n != 0 || err != nil {
 		t.Fatalf("fresh owner: %d, %v", n, err)

@@ -69,7 +69,7 @@ func TestStoreHybridThreshold(t *testing.T) {
 // the cookie from before the login's Renew is.
 func TestStoreHybridGenerations(t *testing.T) {
 	clock := newClock()
-	gens := session.NewMemoryGenerations()
+	gens := memstore.NewGenerations()
 	gens.Bump(context.Background(), "Maria") // an earlier "log out everywhere"
 	site := newSMSite(t, memstore.New(), clock, func(m *session.Manager) {
 		m.Hybrid = true

@@ -656,7 +656,7 @@ func TestStoreDestroyAll(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, newStore func(*testing.T, *clock) session.Store) {
 		clock := newClock()
 		site := newSMSite(t, newStore(t, clock), clock, func(m *session.Manager) {
-			m.Generations = session.NewMemoryGenerations()
+			m.Generations = memstore.NewGenerations()
 		})
 		phone, laptop, other := site.login(t, "maria"), site.login(t, "maria"), site.login(t, "joao")
 		if err := site.m.DestroyAll(context.Background(), "maria"); err != nil {

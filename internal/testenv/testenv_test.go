@@ -203,3 +203,30 @@ func TestProxy(t *testing.T) {
 	}()
 	testenv.WaitGoroutines(t, base)
 }
+
+// TestCoreTestsStandardLibraryOnly asserts that this package, and the tests
+// of the core packages that use it, compile nothing outside the standard
+// library and the module's own standard-library-only packages.
+func TestCoreTestsStandardLibraryOnly(t *testing.T) {
+	goBin := testenv.LookPath(t, "go")
+	const mod = "github.com/sessionkit/session"
+	allowed := map[string]bool{
+		mod: true, mod + "/flask": true, mod + "/memstore": true, mod + "/storetest": true,
+		mod + "/sessiontest": true, mod + "/internal/testenv": true,
+	}
+	for _, pkg := range []string{mod + "/internal/testenv", mod + "/memstore", mod + "/storetest"} {
+		out, err := exec.Command(goBin, "list", "-test", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if strings.HasPrefix(dep, "[") {
+				continue // "pkg_test [pkg.test]": the second half
+			}
+			dep = strings.TrimSuffix(strings.TrimSuffix(dep, ".test"), "_test")
+			if !allowed[dep] {
+				t.Errorf("the tests of %s compile %s", pkg, dep)
+			}
+		}
+	}
+}
