@@ -170,10 +170,7 @@ func smPostgres(t testing.TB) *pgstore.Store {
 func smRedis(t testing.TB, addr string) *redisstore.Store {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true, DialTimeout: 200 * time.Millisecond})
-	s, err := redisstore.New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := redisstore.New(c)
 	s.Prefix = "sessionkit-test:" + storetest.NewID()[:12] + ":"
 	t.Cleanup(func() {
 		ctx := context.Background()
@@ -1073,10 +1070,7 @@ func TestStoreInstanceHelper(t *testing.T) {
 	switch backend {
 	case "redis":
 		c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", ContextTimeoutEnabled: true})
-		rs, err := redisstore.New(c)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rs := redisstore.New(c)
 		rs.Prefix = os.Getenv("SESSIONKIT_STORE_NS")
 		store = rs
 	case "postgres":

@@ -63,12 +63,7 @@ func openStore(ctx context.Context, spec string) (session.Store, string, func() 
 			client.Close()
 			return nil, "", nil, fmt.Errorf("demo: -store: Redis at %s: %w", opts.Addr, err)
 		}
-		st, err := redisstore.New(client)
-		if err != nil {
-			client.Close()
-			return nil, "", nil, fmt.Errorf("demo: %w", err)
-		}
-		return st, "Redis", client.Close, nil
+		return redisstore.New(client), "Redis", client.Close, nil
 	case strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://"):
 		pool, err := pgxpool.New(ctx, spec)
 		if err != nil {
