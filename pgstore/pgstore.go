@@ -93,8 +93,11 @@ type Store struct {
 	// Default DefaultSchema.
 	Schema string
 
-	// Timeout bounds each operation, on top of the caller's context
-	// deadline. Default DefaultTimeout.
+	// Timeout bounds each operation, waiting for a pooled connection and
+	// for row locks included, on top of the caller's context deadline.
+	// Default DefaultTimeout.
+	// An operation ended by either fails with an error that wraps
+	// session.ErrStoreUnavailable and context.DeadlineExceeded.
 	Timeout time.Duration
 
 	pool *pgxpool.Pool

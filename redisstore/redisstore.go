@@ -75,6 +75,8 @@ type Store struct {
 	// caller's context deadline (see Timeouts in the package
 	// documentation for a client without ContextTimeoutEnabled). Default
 	// DefaultTimeout.
+	// An operation ended by either fails with an error that wraps
+	// session.ErrStoreUnavailable and context.DeadlineExceeded.
 	Timeout time.Duration
 
 	// Now tells the store the time, to check expiry on reads and writes.

@@ -72,8 +72,11 @@ const fail = storeop.Errors("sqlitestore")
 // Store is a session.Store in the table "sessions" of an SQLite database
 // (see DDL). Set the fields before the store's first use.
 type Store struct {
-	// Timeout bounds each operation, on top of the caller's context
-	// deadline. Default DefaultTimeout.
+	// Timeout bounds each operation, waiting out SQLite's busy timeout
+	// included, on top of the caller's context deadline. Default
+	// DefaultTimeout.
+	// An operation ended by either fails with an error that wraps
+	// session.ErrStoreUnavailable and context.DeadlineExceeded.
 	Timeout time.Duration
 
 	// Now tells the store the time, to decide what has expired. Default
