@@ -240,10 +240,12 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record) error
 	if _, ok := s.live(id, now); ok {
 		return fmt.Errorf("memstore: create: %w", session.ErrExists)
 	}
-	r := record{data: bytes.Clone(rec.Data), expiry: rec.Expiry, version: 1, owner: rec.Owner}
+	// The caller's data is copied only once it is sure to be kept.
+	r := record{data: rec.Data, expiry: rec.Expiry, version: 1, owner: rec.Owner}
 	if err := s.room(now, "create", id, r, ""); err != nil {
 		return err
 	}
+	r.data = bytes.Clone(rec.Data)
 	s.put(id, r)
 	return nil
 }
@@ -279,10 +281,11 @@ func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int6
 		return 0, fmt.Errorf("memstore: update: stored version %d, request loaded %d: %w", r.version, rec.Version, session.ErrConflict)
 	}
 	v := rec.Version + 1
-	r = record{data: bytes.Clone(rec.Data), expiry: rec.Expiry, version: v, owner: rec.Owner}
+	r = record{data: rec.Data, expiry: rec.Expiry, version: v, owner: rec.Owner}
 	if err := s.room(now, "update", id, r, ""); err != nil {
 		return 0, err
 	}
+	r.data = bytes.Clone(rec.Data)
 	s.put(id, r)
 	return v, nil
 }
@@ -322,10 +325,11 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 		return 0, fmt.Errorf("memstore: renew: new id: %w", session.ErrExists)
 	}
 	v := rec.Version + 1
-	r = record{data: bytes.Clone(rec.Data), expiry: rec.Expiry, version: v, owner: rec.Owner}
+	r = record{data: rec.Data, expiry: rec.Expiry, version: v, owner: rec.Owner}
 	if err := s.room(now, "renew", newID, r, oldID); err != nil {
 		return 0, err
 	}
+	r.data = bytes.Clone(rec.Data)
 	s.remove(oldID)
 	s.put(newID, r)
 	return v, nil

@@ -135,6 +135,30 @@ func TestFullOfBytes(t *testing.T) {
 	}
 }
 
+// TestDefaultBounds: a store left with its defaults refuses what would
+// cross them.
+func TestDefaultBounds(t *testing.T) {
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	s := memstore.New()
+	huge := make([]byte, memstore.DefaultMaxBytes) // with its ID, one byte too many
+	if err := s.Create(ctx, "a", session.Record{Data: huge[:len(huge)-1], Expiry: exp}); err != nil {
+		t.Fatalf("Create of exactly DefaultMaxBytes: %v", err)
+	}
+	if err := s.Create(ctx, "b", session.Record{Expiry: exp}); !errors.Is(err, session.ErrStoreFull) {
+		t.Fatalf("Create past DefaultMaxBytes = %v; want ErrStoreFull", err)
+	}
+	s.Delete(ctx, "a")
+	for i := range memstore.DefaultMaxEntries {
+		if err := s.Create(ctx, fmt.Sprint(i), session.Record{Expiry: exp}); err != nil {
+			t.Fatalf("Create number %d: %v", i+1, err)
+		}
+	}
+	if err := s.Create(ctx, "one more", session.Record{Expiry: exp}); !errors.Is(err, session.ErrStoreFull) {
+		t.Fatalf("Create past DefaultMaxEntries = %v; want ErrStoreFull", err)
+	}
+}
+
 // TestFloodStaysBounded sends a flood of new sessions from many goroutines,
 // each refused or taken, then lets them expire and floods again: neither
 // bound is ever crossed, and expired records give their room back.
