@@ -7,31 +7,45 @@ import (
 )
 
 // TestStandardLibraryOnly asserts that the packages a user imports for
-// cookie sessions compile nothing but the standard library: wanting Flask
-// cookies must not mean compiling a Redis driver.
+// cookie sessions compile nothing but the standard library, and that their
+// tests do not either: wanting Flask cookies must not mean compiling a
+// Redis driver, nor finding one in go.sum after go mod tidy (which follows
+// the imports of tests too).
 func TestStandardLibraryOnly(t *testing.T) {
-	if _, err := exec.LookPath("go"); err != nil {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
 		t.Skip("go command not found")
 	}
 	const mod = "github.com/sessionkit/session"
-	pkgs := []string{mod, mod + "/flask", mod + "/memstore", mod + "/storetest", mod + "/sessiontest"}
-	for _, pkg := range pkgs {
-		out, err := exec.Command("go", "list", "-e", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg).CombinedOutput()
+	core := []string{mod, mod + "/flask", mod + "/memstore", mod + "/storetest", mod + "/sessiontest"}
+	allowed := map[string]bool{}
+	for _, p := range core {
+		allowed[p] = true
+	}
+	check := func(args []string, pkg string, allowed map[string]bool) {
+		t.Helper()
+		out, err := exec.Command(goBin, append(append([]string{"list", "-e", "-deps"}, args...), "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg)...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list %s: %v\n%s", pkg, err, out)
 		}
 		for _, dep := range strings.Fields(string(out)) {
-			if dep == pkg || (strings.HasPrefix(dep, mod) && !strings.HasPrefix(dep, mod+"/internal/")) {
-				// Our own standard-library-only packages may import each other.
-				ok := false
-				for _, p := range pkgs {
-					ok = ok || dep == p
-				}
-				if ok {
-					continue
-				}
+			if strings.HasPrefix(dep, "[") {
+				continue // "pkg_test [pkg.test]": the second half
 			}
-			t.Errorf("%s imports %s, which is not in the standard library", pkg, dep)
+			dep = strings.TrimSuffix(strings.TrimSuffix(dep, ".test"), "_test")
+			if !allowed[dep] {
+				t.Errorf("%s %s imports %s, which is not in the standard library", pkg, strings.Join(args, " "), dep)
+			}
 		}
 	}
+	// Tests may use the module's standard-library-only test fixtures.
+	forTests := map[string]bool{mod + "/internal/testenv": true}
+	for p := range allowed {
+		forTests[p] = true
+	}
+	for _, pkg := range core {
+		check(nil, pkg, allowed)
+		check([]string{"-test"}, pkg, forTests)
+	}
+	check([]string{"-test"}, mod+"/internal/testenv", forTests)
 }

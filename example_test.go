@@ -11,6 +11,7 @@ import (
 	"time"
 
 	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/memstore"
 )
 
 // The lesson's Exemplo 01: log in, see the profile, log out.
@@ -150,7 +151,7 @@ func ExampleManager_DestroyAll() {
 	if err != nil {
 		panic(err)
 	}
-	m.Generations = session.NewMemoryGenerations() // one process; use a shared one for several
+	m.Generations = memstore.NewGenerations() // one process; use a shared one for several
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		if r.URL.Path == "/login" {

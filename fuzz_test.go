@@ -8,6 +8,7 @@ import (
 	"time"
 
 	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/memstore"
 )
 
 // FuzzLoad feeds arbitrary Cookie headers to the middleware: whatever the
@@ -21,7 +22,7 @@ func FuzzLoad(f *testing.F) {
 	now := time.Unix(1700000000, 0)
 	m.Now = func() time.Time { return now }
 	m.AbsoluteTimeout = time.Hour
-	m.Generations = session.NewMemoryGenerations()
+	m.Generations = memstore.NewGenerations()
 	m.Logger = newTextLogger(discard{})
 	valid, _ := m.Codec().Encode(map[string]any{"usuario": "Maria", "_flashes": []any{"x"}}, now)
 	owned, _ := m.Codec().Encode(map[string]any{"_sk_owner": "u", "_sk_gen": int64(0), "_sk_created": now.Unix()}, now)

@@ -2,35 +2,10 @@ package session_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 
 	session "github.com/sessionkit/session"
 )
-
-func TestMemoryGenerations(t *testing.T) {
-	g := session.NewMemoryGenerations()
-	ctx := t.Context()
-	if n, err := g.Generation(ctx, "u1"); n != 0 || err != nil {
-		t.Fatalf("fresh owner: %d, %v", n, err)
-	}
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			for range 100 {
-				g.Bump(ctx, "u1")
-				g.Generation(ctx, "u2")
-			}
-		})
-	}
-	wg.Wait()
-	if n, _ := g.Generation(ctx, "u1"); n != 800 {
-		t.Errorf("u1 at %d after 800 bumps", n)
-	}
-	if n, _ := g.Generation(ctx, "u2"); n != 0 {
-		t.Errorf("u2 moved to %d", n)
-	}
-}
 
 func TestDestroyAll(t *testing.T) {
 	f := newFixture(t)

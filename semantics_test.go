@@ -13,6 +13,7 @@ import (
 
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/memstore"
 )
 
 // lessonMux is Exemplo 01 of the lesson, plus a permanent counter.
@@ -484,7 +485,7 @@ func TestRenew(t *testing.T) {
 
 func TestRevocation(t *testing.T) {
 	f := newFixture(t)
-	gens := session.NewMemoryGenerations()
+	gens := memstore.NewGenerations()
 	f.m.Generations = gens
 	mux := lessonMux()
 	mux.HandleFunc("/login-owned", func(w http.ResponseWriter, r *http.Request) {
@@ -634,7 +635,7 @@ func TestFlashDefaultCategory(t *testing.T) {
 // ends the owner's cookies and keeps only the message.
 func TestDestroyThenFlash(t *testing.T) {
 	f := newFixture(t)
-	gens := session.NewMemoryGenerations()
+	gens := memstore.NewGenerations()
 	f.m.Generations = gens
 	v := f.mint(t, map[string]any{"usuario": "Maria", "_sk_owner": "u1", "_sk_gen": int64(0)}, f.clock.Now())
 	rec := f.serve(t, func(w http.ResponseWriter, r *http.Request) {
@@ -662,7 +663,7 @@ func TestLoginKeepsOtherSessions(t *testing.T) {
 	}{{"login", false, "Maria"}, {"login ending the others", true, "anon"}} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			f.m.Generations = session.NewMemoryGenerations()
+			f.m.Generations = memstore.NewGenerations()
 			login := func(w http.ResponseWriter, r *http.Request) {
 				s := session.FromContext(r.Context())
 				s.SetOwner("u1")

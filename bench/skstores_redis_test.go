@@ -18,10 +18,7 @@ func init() {
 func skRedis(b *testing.B) (session.Store, func()) {
 	need(b, "Redis", redisAddr())
 	client := redis.NewClient(&redis.Options{Addr: redisAddr(), ContextTimeoutEnabled: true})
-	st, err := redisstore.New(client)
-	if err != nil {
-		b.Fatal(err)
-	}
+	st := redisstore.New(client)
 	st.Prefix = uniquePrefix("sk") + ":"
 	return st, func() {
 		ctx := context.Background()

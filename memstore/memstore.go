@@ -2,10 +2,13 @@
 //
 // It suits a single instance, tests and development: sessions die with the
 // process and are not shared between instances (use redisstore or pgstore for
-// that). The store is bounded, so a flood of new sessions fails with a clear
-// error instead of exhausting memory, and it starts no goroutine: expired
-// records are removed when read, when room is needed, and by DeleteExpired,
-// which the caller runs on its own schedule.
+// that). The store is bounded in records and in bytes, so a flood of new or
+// growing sessions fails with a clear error instead of exhausting memory, and
+// it starts no goroutine: expired records are removed when read, when room is
+// needed, and by DeleteExpired, which the caller runs on its own schedule.
+//
+// Generations keeps revocation generations (session.Generations) in memory,
+// for a Manager serving cookie sessions from one process.
 package memstore
 
 import (
@@ -18,9 +21,14 @@ import (
 	"github.com/sessionkit/session"
 )
 
-// DefaultMaxEntries is the bound used when Store.MaxEntries is zero. A
-// session of a few hundred bytes makes it a few tens of megabytes at most.
-const DefaultMaxEntries = 100_000
+// Defaults for the Store fields. At a few hundred bytes a session, the
+// entry bound is reached first; MaxBytes stops a smaller number of large
+// sessions (a flood of 4 KiB ones, or a few growing without end) from taking
+// more.
+const (
+	DefaultMaxEntries = 100_000
+	DefaultMaxBytes   = 64 << 20 // 64 MiB
+)
 
 // sweepInterval limits how often a full store scans for expired records
 // before refusing a new one, so that a flood of creations against a store
@@ -32,21 +40,32 @@ const sweepInterval = time.Second
 // afterwards.
 type Store struct {
 	// MaxEntries bounds how many records the store holds, expired records
-	// not yet removed included. When it is reached Create first removes
-	// expired records (at most once a second), then fails with an error
-	// that wraps both session.ErrStoreFull and session.ErrStoreUnavailable.
-	// Zero means DefaultMaxEntries.
+	// not yet removed included. Zero means DefaultMaxEntries.
 	MaxEntries int
+
+	// MaxBytes bounds the bytes the records hold: for each, the length
+	// of its Data, of its ID and of its Owner, expired records not yet
+	// removed included. The memory the store takes is larger by a
+	// bookkeeping cost per record (some hundred bytes), which MaxEntries
+	// bounds. Zero means DefaultMaxBytes.
+	//
+	// A Create, Update or Renew that would cross either bound first
+	// removes expired records (at most once a second by Now), then fails
+	// with an error that wraps both session.ErrStoreFull and
+	// session.ErrStoreUnavailable, and changes nothing. Operations that
+	// do not grow the store always proceed.
+	MaxBytes int
 
 	// Now tells the store the time, to decide what has expired. Default
 	// time.Now.
 	Now func() time.Time
 
-	// mu guards records, owners and lastSweep. Every method holds it for
-	// its whole operation, which is what makes each one atomic.
+	// mu guards records, owners, bytes and lastSweep. Every method holds
+	// it for its whole operation, which is what makes each one atomic.
 	mu        sync.Mutex
 	records   map[string]record
 	owners    map[string]map[string]struct{} // owner -> set of ids
+	bytes     int                            // size of every record, summed
 	lastSweep time.Time
 }
 
@@ -84,6 +103,16 @@ func (s *Store) maxEntries() int {
 	return DefaultMaxEntries
 }
 
+func (s *Store) maxBytes() int {
+	if s.MaxBytes > 0 {
+		return s.MaxBytes
+	}
+	return DefaultMaxBytes
+}
+
+// size is what the record r under id counts against MaxBytes.
+func size(id string, r record) int { return len(id) + len(r.data) + len(r.owner) }
+
 // check reports a canceled or expired context as the store being
 // unavailable, like a network store would.
 func check(ctx context.Context, op string) error {
@@ -103,12 +132,17 @@ func (s *Store) live(id string, now time.Time) (record, bool) {
 	return r, true
 }
 
-// put stores r under id and keeps the owner index in step. Callers hold s.mu.
+// put stores r under id and keeps the owner index and the byte count in
+// step. Callers hold s.mu.
 func (s *Store) put(id string, r record) {
-	if old, ok := s.records[id]; ok && old.owner != r.owner {
-		s.unindex(id, old.owner)
+	if old, ok := s.records[id]; ok {
+		if old.owner != r.owner {
+			s.unindex(id, old.owner)
+		}
+		s.bytes -= size(id, old)
 	}
 	s.records[id] = r
+	s.bytes += size(id, r)
 	if r.owner != "" {
 		ids := s.owners[r.owner]
 		if ids == nil {
@@ -124,6 +158,7 @@ func (s *Store) remove(id string) {
 	if old, ok := s.records[id]; ok {
 		s.unindex(id, old.owner)
 		delete(s.records, id)
+		s.bytes -= size(id, old)
 	}
 }
 
@@ -152,6 +187,48 @@ func (s *Store) sweep(now time.Time) int {
 	return n
 }
 
+// growth returns how many records and bytes putting r under id, and
+// removing the record under gone if not empty, would add. Callers hold s.mu.
+func (s *Store) growth(id string, r record, gone string) (entries, bytes int) {
+	entries, bytes = 1, size(id, r)
+	if old, ok := s.records[id]; ok {
+		entries, bytes = entries-1, bytes-size(id, old)
+	}
+	if old, ok := s.records[gone]; ok && gone != "" && gone != id {
+		entries, bytes = entries-1, bytes-size(gone, old)
+	}
+	return entries, bytes
+}
+
+// room returns nil if the store can take putting r under id (and removing
+// the record under gone, if not empty) within its bounds, removing expired
+// records first if it must and has not done so in the last sweepInterval.
+// Otherwise it returns the error for op that wraps ErrStoreFull. Callers
+// hold s.mu.
+func (s *Store) room(now time.Time, op, id string, r record, gone string) error {
+	fits := func() (int, int, bool) {
+		e, b := s.growth(id, r, gone)
+		return e, b, (e <= 0 || len(s.records)+e <= s.maxEntries()) && (b <= 0 || s.bytes+b <= s.maxBytes())
+	}
+	if _, _, ok := fits(); ok {
+		return nil
+	}
+	if now.Sub(s.lastSweep) >= sweepInterval {
+		s.sweep(now)
+	}
+	e, b, ok := fits()
+	switch {
+	case ok:
+		return nil
+	case e > 0 && len(s.records)+e > s.maxEntries():
+		return fmt.Errorf("memstore: %s: %d sessions held (MaxEntries %d): %w: %w",
+			op, len(s.records), s.maxEntries(), session.ErrStoreFull, session.ErrStoreUnavailable)
+	default:
+		return fmt.Errorf("memstore: %s: %d bytes held, %d more asked (MaxBytes %d): %w: %w",
+			op, s.bytes, b, s.maxBytes(), session.ErrStoreFull, session.ErrStoreUnavailable)
+	}
+}
+
 // Create implements session.Store.
 func (s *Store) Create(ctx context.Context, id string, rec session.Record) error {
 	if err := check(ctx, "create"); err != nil {
@@ -163,16 +240,13 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record) error
 	if _, ok := s.live(id, now); ok {
 		return fmt.Errorf("memstore: create: %w", session.ErrExists)
 	}
-	if _, ok := s.records[id]; !ok && len(s.records) >= s.maxEntries() {
-		if now.Sub(s.lastSweep) >= sweepInterval {
-			s.sweep(now)
-		}
-		if len(s.records) >= s.maxEntries() {
-			return fmt.Errorf("memstore: create: %d sessions (MaxEntries): %w: %w",
-				len(s.records), session.ErrStoreFull, session.ErrStoreUnavailable)
-		}
+	// The caller's data is copied only once it is sure to be kept.
+	r := record{data: rec.Data, expiry: rec.Expiry, version: 1, owner: rec.Owner}
+	if err := s.room(now, "create", id, r, ""); err != nil {
+		return err
 	}
-	s.put(id, record{data: bytes.Clone(rec.Data), expiry: rec.Expiry, version: 1, owner: rec.Owner})
+	r.data = bytes.Clone(rec.Data)
+	s.put(id, r)
 	return nil
 }
 
@@ -198,7 +272,8 @@ func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int6
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.live(id, s.now())
+	now := s.now()
+	r, ok := s.live(id, now)
 	if !ok {
 		return 0, fmt.Errorf("memstore: update: %w", session.ErrNotFound)
 	}
@@ -206,7 +281,12 @@ func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int6
 		return 0, fmt.Errorf("memstore: update: stored version %d, request loaded %d: %w", r.version, rec.Version, session.ErrConflict)
 	}
 	v := rec.Version + 1
-	s.put(id, record{data: bytes.Clone(rec.Data), expiry: rec.Expiry, version: v, owner: rec.Owner})
+	r = record{data: rec.Data, expiry: rec.Expiry, version: v, owner: rec.Owner}
+	if err := s.room(now, "update", id, r, ""); err != nil {
+		return 0, err
+	}
+	r.data = bytes.Clone(rec.Data)
+	s.put(id, r)
 	return v, nil
 }
 
@@ -244,10 +324,14 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 	if _, taken := s.live(newID, now); taken {
 		return 0, fmt.Errorf("memstore: renew: new id: %w", session.ErrExists)
 	}
-	// One record leaves, one arrives: the bound cannot be crossed.
 	v := rec.Version + 1
+	r = record{data: rec.Data, expiry: rec.Expiry, version: v, owner: rec.Owner}
+	if err := s.room(now, "renew", newID, r, oldID); err != nil {
+		return 0, err
+	}
+	r.data = bytes.Clone(rec.Data)
 	s.remove(oldID)
-	s.put(newID, record{data: bytes.Clone(rec.Data), expiry: rec.Expiry, version: v, owner: rec.Owner})
+	s.put(newID, r)
 	return v, nil
 }
 
@@ -279,9 +363,8 @@ func (s *Store) DestroyAll(ctx context.Context, owner string) (int, error) {
 		if _, ok := s.live(id, now); ok {
 			n++
 		}
-		delete(s.records, id)
+		s.remove(id)
 	}
-	delete(s.owners, owner)
 	return n, nil
 }
 
@@ -298,9 +381,17 @@ func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 }
 
 // Len returns how many records the store holds, expired ones not yet
-// removed included.
+// removed included: what MaxEntries bounds.
 func (s *Store) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.records)
+}
+
+// Bytes returns the bytes the records hold, expired ones not yet removed
+// included: what MaxBytes bounds.
+func (s *Store) Bytes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bytes
 }

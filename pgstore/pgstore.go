@@ -1,8 +1,8 @@
 // Package pgstore keeps sessions in PostgreSQL through pgx v5.
 //
 // The store takes a *pgxpool.Pool and never opens one itself. Create its
-// tables once with Migrate (or run the statements Schema returns with your
-// own migration tool). Every statement checks expiry against the database's
+// tables once with Migrate (or run the statements DDL returns with your own
+// migration tool). Every statement checks expiry against the database's
 // clock (now()), so all application instances agree on when a session ends
 // whatever their own clocks say, and an expired row is never returned even
 // before DeleteExpired, which the caller runs every few minutes, removes it.
@@ -14,7 +14,6 @@ package pgstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -25,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/internal/storeop"
 )
 
 // Defaults for the Store fields.
@@ -33,11 +33,11 @@ const (
 	DefaultTimeout = time.Second
 )
 
-// Schema returns the statements that create the store's tables and indexes
-// in the named database schema (DefaultSchema if empty), which must exist.
-// They can be run more than once. Expiry is a timestamptz, kept to the
-// microsecond.
-func Schema(schema string) string {
+// DDL returns the statements that create the store's tables and indexes in
+// the named database schema (DefaultSchema if empty), which must exist: what
+// Migrate(ctx, pool, schema) runs. They can be run more than once. Expiry is
+// a timestamptz, kept to the microsecond.
+func DDL(schema string) string {
 	if schema == "" {
 		schema = DefaultSchema
 	}
@@ -66,31 +66,38 @@ CREATE TABLE IF NOT EXISTS ` + g + ` (
 const migrateLock = 0x736b_6d69_6772 // "skmigr"
 
 // Migrate creates the store's tables in schema (DefaultSchema if empty) if
-// they do not exist yet. Several processes may run it at once: it takes a
-// transaction-level advisory lock first.
+// they do not exist yet, running DDL(schema). Several processes may run it
+// at once: it takes a transaction-level advisory lock first. A failure wraps
+// session.ErrStoreUnavailable.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLock)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, Schema(schema))
+		_, err := tx.Exec(ctx, DDL(schema))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("pgstore: migrate: %w: %w", session.ErrStoreUnavailable, err)
+		return fail.Unavailable(ctx, "migrate", err)
 	}
 	return nil
 }
 
+// fail words the package's errors.
+const fail = storeop.Errors("pgstore")
+
 // Store is a session.Store, session.Cleaner and session.Generations in
 // PostgreSQL. Set the fields before the store's first use.
 type Store struct {
-	// Schema names the database schema that holds the tables. Default
-	// DefaultSchema.
+	// Schema names the database schema that holds the tables (see DDL).
+	// Default DefaultSchema.
 	Schema string
 
-	// Timeout bounds each operation, on top of the caller's context
-	// deadline. Default DefaultTimeout.
+	// Timeout bounds each operation, waiting for a pooled connection and
+	// for row locks included, on top of the caller's context deadline.
+	// Default DefaultTimeout.
+	// An operation ended by either fails with an error that wraps
+	// session.ErrStoreUnavailable and context.DeadlineExceeded.
 	Timeout time.Duration
 
 	pool *pgxpool.Pool
@@ -151,16 +158,7 @@ func (s *Store) queries() *queries {
 }
 
 func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := s.Timeout
-	if d <= 0 {
-		d = DefaultTimeout
-	}
-	return context.WithTimeout(ctx, d)
-}
-
-// unavailable wraps a failure of the database.
-func unavailable(op string, err error) error {
-	return fmt.Errorf("pgstore: %s: %w: %w", op, session.ErrStoreUnavailable, err)
+	return storeop.Bound(ctx, s.Timeout, DefaultTimeout)
 }
 
 // retryable reports whether err means that the connection died under a
@@ -192,24 +190,16 @@ func idempotent[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	return v, err
 }
 
-// data keeps an empty value from being stored as NULL.
-func data(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
-}
-
 // Create implements session.Store.
 func (s *Store) Create(ctx context.Context, id string, rec session.Record) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	tag, err := s.pool.Exec(ctx, s.queries().create, id, data(rec.Data), rec.Expiry, 1, rec.Owner)
+	tag, err := s.pool.Exec(ctx, s.queries().create, id, storeop.NonNil(rec.Data), rec.Expiry, 1, rec.Owner)
 	if err != nil {
-		return unavailable("create", err)
+		return fail.Unavailable(ctx, "create", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgstore: create: %w", session.ErrExists)
+		return fail.Exists("create")
 	}
 	return nil
 }
@@ -224,10 +214,10 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 		return rec, err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return session.Record{}, fmt.Errorf("pgstore: load: %w", session.ErrNotFound)
+		return session.Record{}, fail.NotFound("load")
 	}
 	if err != nil {
-		return session.Record{}, unavailable("load", err)
+		return session.Record{}, fail.Unavailable(ctx, "load", err)
 	}
 	if rec.Data == nil {
 		rec.Data = []byte{}
@@ -240,10 +230,10 @@ func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int6
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	var updated, current *int64
-	err := s.pool.QueryRow(ctx, s.queries().update, id, data(rec.Data), rec.Expiry, rec.Owner, rec.Version).Scan(&updated, &current)
+	err := s.pool.QueryRow(ctx, s.queries().update, id, storeop.NonNil(rec.Data), rec.Expiry, rec.Owner, rec.Version).Scan(&updated, &current)
 	switch {
 	case err != nil:
-		return 0, unavailable("update", err)
+		return 0, fail.Unavailable(ctx, "update", err)
 	case updated != nil:
 		return *updated, nil
 	case current != nil && *current == rec.Version:
@@ -254,13 +244,13 @@ func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int6
 		if errors.Is(err, pgx.ErrNoRows) {
 			current = nil
 		} else if err != nil {
-			return 0, unavailable("update", err)
+			return 0, fail.Unavailable(ctx, "update", err)
 		}
 	}
 	if current == nil {
-		return 0, fmt.Errorf("pgstore: update: %w", session.ErrNotFound)
+		return 0, fail.NotFound("update")
 	}
-	return 0, fmt.Errorf("pgstore: update: stored version %d, request loaded %d: %w", *current, rec.Version, session.ErrConflict)
+	return 0, fail.Conflict("update", *current, rec.Version)
 }
 
 // Touch implements session.Store.
@@ -269,10 +259,10 @@ func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
 	defer cancel()
 	tag, err := s.pool.Exec(ctx, s.queries().touch, id, expiry)
 	if err != nil {
-		return unavailable("touch", err)
+		return fail.Unavailable(ctx, "touch", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgstore: touch: %w", session.ErrNotFound)
+		return fail.NotFound("touch")
 	}
 	return nil
 }
@@ -294,20 +284,20 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 			err := tx.QueryRow(ctx, q.renewLive, oldID).Scan(&stored)
 			switch {
 			case errors.Is(err, pgx.ErrNoRows):
-				refused = fmt.Errorf("pgstore: renew: %w", session.ErrNotFound)
+				refused = fail.NotFound("renew")
 			case err != nil:
 				return err
 			default:
-				refused = fmt.Errorf("pgstore: renew: stored version %d, request loaded %d: %w", stored, rec.Version, session.ErrConflict)
+				refused = fail.Conflict("renew", stored, rec.Version)
 			}
 			return refused
 		}
-		tag, err = tx.Exec(ctx, q.create, newID, data(rec.Data), rec.Expiry, v, rec.Owner)
+		tag, err = tx.Exec(ctx, q.create, newID, storeop.NonNil(rec.Data), rec.Expiry, v, rec.Owner)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			refused = fmt.Errorf("pgstore: renew: new id: %w", session.ErrExists)
+			refused = fail.Exists("renew: new id")
 			return refused
 		}
 		return nil
@@ -316,7 +306,7 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 	case refused != nil:
 		return 0, refused
 	case err != nil:
-		return 0, unavailable("renew", err)
+		return 0, fail.Unavailable(ctx, "renew", err)
 	}
 	return v, nil
 }
@@ -326,7 +316,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	if _, err := idempotent(ctx, func() (pgconn.CommandTag, error) { return s.pool.Exec(ctx, s.queries().delete, id) }); err != nil {
-		return unavailable("delete", err)
+		return fail.Unavailable(ctx, "delete", err)
 	}
 	return nil
 }
@@ -345,7 +335,7 @@ func (s *Store) DestroyAll(ctx context.Context, owner string) (int, error) {
 		return n, err
 	})
 	if err != nil {
-		return 0, unavailable("destroy all", err)
+		return 0, fail.Unavailable(ctx, "destroy all", err)
 	}
 	return n, nil
 }
@@ -356,7 +346,7 @@ func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 	defer cancel()
 	tag, err := s.pool.Exec(ctx, s.queries().deleteExpired)
 	if err != nil {
-		return 0, unavailable("delete expired", err)
+		return 0, fail.Unavailable(ctx, "delete expired", err)
 	}
 	return int(tag.RowsAffected()), nil
 }
@@ -374,7 +364,7 @@ func (s *Store) Generation(ctx context.Context, owner string) (uint64, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, unavailable("generation", err)
+		return 0, fail.Unavailable(ctx, "generation", err)
 	}
 	return uint64(n), nil
 }
@@ -385,7 +375,7 @@ func (s *Store) Bump(ctx context.Context, owner string) (uint64, error) {
 	defer cancel()
 	var n int64
 	if err := s.pool.QueryRow(ctx, s.queries().bump, owner).Scan(&n); err != nil {
-		return 0, unavailable("bump", err)
+		return 0, fail.Unavailable(ctx, "bump", err)
 	}
 	return uint64(n), nil
 }

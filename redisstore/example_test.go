@@ -1,8 +1,6 @@
 package redisstore_test
 
 import (
-	"log"
-
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sessionkit/session/redisstore"
@@ -12,13 +10,11 @@ func ExampleNew() {
 	client := redis.NewUniversalClient(&redis.UniversalOptions{
 		Addrs: []string{"127.0.0.1:6379"},
 		// Without it go-redis ignores context deadlines on the wire, and
-		// New refuses the client.
+		// a server that stops answering holds a request for the client's
+		// ReadTimeout instead of the store's Timeout.
 		ContextTimeoutEnabled: true,
 	})
-	store, err := redisstore.New(client)
-	if err != nil {
-		log.Fatal(err)
-	}
+	store := redisstore.New(client)
 	store.Prefix = "myapp:session:"
 	// m.Store = store; m.Generations = store
 }

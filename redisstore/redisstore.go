@@ -1,10 +1,22 @@
 // Package redisstore keeps sessions in Redis through go-redis v9.
 //
 // The store takes a redis.UniversalClient, so a single server, Sentinel
-// (failover) and Cluster all work; it never dials one itself. The client must
-// be built with ContextTimeoutEnabled set, or go-redis ignores context
-// deadlines on the wire and a slow server holds requests for its own read
-// timeout; New refuses a client without it.
+// (failover) and Cluster all work; it never dials one itself.
+//
+// # Timeouts
+//
+// Every operation runs under a context bounded by Store.Timeout and by the
+// caller's deadline, and fails with session.ErrStoreUnavailable when either
+// ends it. Build the client with ContextTimeoutEnabled set: only then does
+// go-redis honour context deadlines on the wire.
+//
+//	client := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
+//
+// Without it the store still works and still fails with ErrStoreUnavailable
+// rather than hang, but a server that stops answering holds each network
+// read for the client's ReadTimeout (go-redis's default is 5 seconds; -1
+// waits for ever) instead of Store.Timeout, which then bounds only the wait
+// for a pooled connection and between retries.
 //
 // # Layout
 //
@@ -42,6 +54,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/internal/storeop"
 )
 
 // Defaults for the Store fields.
@@ -59,7 +72,11 @@ type Store struct {
 	Prefix string
 
 	// Timeout bounds each operation, retries included, on top of the
-	// caller's context deadline. Default DefaultTimeout.
+	// caller's context deadline (see Timeouts in the package
+	// documentation for a client without ContextTimeoutEnabled). Default
+	// DefaultTimeout.
+	// An operation ended by either fails with an error that wraps
+	// session.ErrStoreUnavailable and context.DeadlineExceeded.
 	Timeout time.Duration
 
 	// Now tells the store the time, to check expiry on reads and writes.
@@ -76,23 +93,14 @@ var (
 	_ session.Generations = (*Store)(nil)
 )
 
-// New returns a store over client. It fails if client is a *redis.Client,
-// *redis.ClusterClient or *redis.Ring built without ContextTimeoutEnabled.
-func New(client redis.UniversalClient) (*Store, error) {
-	enabled := true
-	switch c := client.(type) {
-	case *redis.Client:
-		enabled = c.Options().ContextTimeoutEnabled
-	case *redis.ClusterClient:
-		enabled = c.Options().ContextTimeoutEnabled
-	case *redis.Ring:
-		enabled = c.Options().ContextTimeoutEnabled
-	}
-	if !enabled {
-		return nil, errors.New("redisstore: the client ignores context deadlines, so a slow server would hold requests; set ContextTimeoutEnabled: true in its options")
-	}
-	return &Store{client: client}, nil
+// New returns a store over client, which should be built with
+// ContextTimeoutEnabled (see Timeouts in the package documentation).
+func New(client redis.UniversalClient) *Store {
+	return &Store{client: client}
 }
+
+// fail words the package's errors.
+const fail = storeop.Errors("redisstore")
 
 func (s *Store) key(kind, name string) string {
 	p := s.Prefix
@@ -110,16 +118,13 @@ func (s *Store) now() int64 {
 }
 
 func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := s.Timeout
-	if d <= 0 {
-		d = DefaultTimeout
-	}
-	return context.WithTimeout(ctx, d)
+	return storeop.Bound(ctx, s.Timeout, DefaultTimeout)
 }
 
-// unavailable wraps a failure of Redis, or of the context.
-func unavailable(op string, err error) error {
-	return fmt.Errorf("redisstore: %s: %w: %w", op, session.ErrStoreUnavailable, err)
+// conflict turns a script's answer to a version conflict, -1 minus the
+// stored version, into the error.
+func conflict(op string, n, loaded int64) error {
+	return fail.Conflict(op, -1-n, loaded)
 }
 
 // Lua scripts. ARGV values arrive as strings; "now" is the store's clock in
@@ -138,11 +143,12 @@ return 1
 `)
 
 // updateScript: KEYS[1] session; ARGV data, expiry, owner, now, version,
-// version+1. Returns 1 on success, 0 if not live, -1 on a version conflict.
+// version+1. Returns 1 on success, 0 if not live, and -1 minus the stored
+// version on a version conflict.
 var updateScript = redis.NewScript(`
 local m = redis.call('HMGET', KEYS[1], 'e', 'v', 'r')
 if not m[1] or tonumber(m[1]) <= tonumber(ARGV[4]) or m[3] then return 0 end
-if m[2] ~= ARGV[5] then return -1 end
+if m[2] ~= ARGV[5] then return -1 - tonumber(m[2]) end
 redis.call('HSET', KEYS[1], 'd', ARGV[1], 'e', ARGV[2], 'v', ARGV[6], 'o', ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 return 1
@@ -159,12 +165,12 @@ return m[3] or ''
 `)
 
 // leaveScript marks a record as leaving for Renew: KEYS[1] session; ARGV
-// now, version, new id. Returns 1 on success, 0 if not live, -1 on a
-// version conflict.
+// now, version, new id. Returns 1 on success, 0 if not live, and -1 minus
+// the stored version on a version conflict.
 var leaveScript = redis.NewScript(`
 local m = redis.call('HMGET', KEYS[1], 'e', 'v', 'r')
 if not m[1] or tonumber(m[1]) <= tonumber(ARGV[1]) or m[3] then return 0 end
-if m[2] ~= ARGV[2] then return -1 end
+if m[2] ~= ARGV[2] then return -1 - tonumber(m[2]) end
 redis.call('HSET', KEYS[1], 'r', ARGV[3])
 return 1
 `)
@@ -260,19 +266,22 @@ func (s *Store) index(ctx context.Context, owner, id string, expiry time.Time) e
 func (s *Store) Create(ctx context.Context, id string, rec session.Record) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	return s.create(ctx, "create", id, rec, 1)
-}
-
-func (s *Store) create(ctx context.Context, op, id string, rec session.Record, version int64) error {
-	n, err := s.write(ctx, rec.Owner, id, rec.Expiry, createScript,
-		rec.Data, rec.Expiry.UnixMilli(), rec.Owner, s.now(), version)
-	if err != nil {
-		return unavailable(op, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("redisstore: %s: %w", op, session.ErrExists)
+	created, err := s.create(ctx, id, rec, 1)
+	switch {
+	case err != nil:
+		return fail.Unavailable(ctx, "create", err)
+	case !created:
+		return fail.Exists("create")
 	}
 	return nil
+}
+
+// create writes rec under id with this version unless a live record has id,
+// and reports whether it did.
+func (s *Store) create(ctx context.Context, id string, rec session.Record, version int64) (bool, error) {
+	n, err := s.write(ctx, rec.Owner, id, rec.Expiry, createScript,
+		rec.Data, rec.Expiry.UnixMilli(), rec.Owner, s.now(), version)
+	return n == 1, err
 }
 
 // Load implements session.Store: one HMGET.
@@ -281,10 +290,10 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 	defer cancel()
 	vals, err := s.client.HMGet(ctx, s.key("s:", id), "d", "e", "v", "o", "r").Result()
 	if err != nil {
-		return session.Record{}, unavailable("load", err)
+		return session.Record{}, fail.Unavailable(ctx, "load", err)
 	}
 	if vals[1] == nil || vals[4] != nil {
-		return session.Record{}, fmt.Errorf("redisstore: load: %w", session.ErrNotFound)
+		return session.Record{}, fail.NotFound("load")
 	}
 	d, _ := vals[0].(string)
 	e, _ := vals[1].(string)
@@ -295,10 +304,10 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		// Someone else's key under our prefix, or a damaged record: the
 		// store cannot say whether the session exists.
-		return session.Record{}, unavailable("load", fmt.Errorf("malformed record: %w", err))
+		return session.Record{}, fail.Unavailable(ctx, "load", fmt.Errorf("malformed record: %w", err))
 	}
 	if expiry <= s.now() {
-		return session.Record{}, fmt.Errorf("redisstore: load: %w", session.ErrNotFound)
+		return session.Record{}, fail.NotFound("load")
 	}
 	return session.Record{Data: []byte(d), Expiry: time.UnixMilli(expiry), Version: version, Owner: o}, nil
 }
@@ -311,11 +320,11 @@ func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int6
 		rec.Data, rec.Expiry.UnixMilli(), rec.Owner, s.now(), rec.Version, rec.Version+1)
 	switch {
 	case err != nil:
-		return 0, unavailable("update", err)
+		return 0, fail.Unavailable(ctx, "update", err)
 	case n == 0:
-		return 0, fmt.Errorf("redisstore: update: %w", session.ErrNotFound)
+		return 0, fail.NotFound("update")
 	case n < 0:
-		return 0, fmt.Errorf("redisstore: update: version %d is stale: %w", rec.Version, session.ErrConflict)
+		return 0, conflict("update", n, rec.Version)
 	}
 	return rec.Version + 1, nil
 }
@@ -326,15 +335,15 @@ func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
 	defer cancel()
 	owner, err := touchScript.Run(ctx, s.client, []string{s.key("s:", id)}, expiry.UnixMilli(), s.now()).Text()
 	if errors.Is(err, redis.Nil) {
-		return fmt.Errorf("redisstore: touch: %w", session.ErrNotFound)
+		return fail.NotFound("touch")
 	}
 	if err != nil {
-		return unavailable("touch", err)
+		return fail.Unavailable(ctx, "touch", err)
 	}
 	if owner != "" {
 		// The owner's set must outlive the session it lists.
 		if err := s.index(ctx, owner, id, expiry); err != nil {
-			return unavailable("touch", err)
+			return fail.Unavailable(ctx, "touch", err)
 		}
 	}
 	return nil
@@ -349,21 +358,24 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 	n, err := s.run(ctx, leaveScript, oldKey, s.now(), rec.Version, newID)
 	switch {
 	case err != nil:
-		return 0, unavailable("renew", err)
+		return 0, fail.Unavailable(ctx, "renew", err)
 	case n == 0:
-		return 0, fmt.Errorf("redisstore: renew: %w", session.ErrNotFound)
+		return 0, fail.NotFound("renew")
 	case n < 0:
-		return 0, fmt.Errorf("redisstore: renew: version %d is stale: %w", rec.Version, session.ErrConflict)
+		return 0, conflict("renew", n, rec.Version)
 	}
 	v := rec.Version + 1
-	if err := s.create(ctx, "renew", newID, rec, v); err != nil {
+	if created, err := s.create(ctx, newID, rec, v); err != nil || !created {
 		// Give the old record back. If Redis is unreachable this fails
 		// too, and the old record stays marked: the session ends, which
 		// is the safe side of an unknown state.
 		if _, serr := s.run(ctx, stayScript, oldKey, newID); serr != nil {
-			return 0, unavailable("renew", serr)
+			return 0, fail.Unavailable(ctx, "renew", errors.Join(err, serr))
 		}
-		return 0, err
+		if err != nil {
+			return 0, fail.Unavailable(ctx, "renew", err)
+		}
+		return 0, fail.Exists("renew: new id")
 	}
 	// The old record already reads as absent; if this delete fails, Redis
 	// removes it at its expiry.
@@ -376,7 +388,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	if err := s.client.Del(ctx, s.key("s:", id)).Err(); err != nil {
-		return unavailable("delete", err)
+		return fail.Unavailable(ctx, "delete", err)
 	}
 	return nil
 }
@@ -393,14 +405,14 @@ func (s *Store) DestroyAll(ctx context.Context, owner string) (int, error) {
 	setKey := s.key("o:", owner)
 	ids, err := s.client.SMembers(ctx, setKey).Result()
 	if err != nil {
-		return 0, unavailable("destroy all", err)
+		return 0, fail.Unavailable(ctx, "destroy all", err)
 	}
 	if len(ids) == 0 {
 		return 0, nil
 	}
 	// Load the script once so that the pipeline can use EVALSHA.
 	if err := destroyScript.Load(ctx, s.client).Err(); err != nil {
-		return 0, unavailable("destroy all", err)
+		return 0, fail.Unavailable(ctx, "destroy all", err)
 	}
 	now := s.now()
 	cmds, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -417,7 +429,7 @@ func (s *Store) DestroyAll(ctx context.Context, owner string) (int, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, unavailable("destroy all", err)
+		return 0, fail.Unavailable(ctx, "destroy all", err)
 	}
 	n := 0
 	for _, c := range cmds[:len(ids)] {
@@ -437,7 +449,7 @@ func (s *Store) Generation(ctx context.Context, owner string) (uint64, error) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, unavailable("generation", err)
+		return 0, fail.Unavailable(ctx, "generation", err)
 	}
 	return n, nil
 }
@@ -448,7 +460,7 @@ func (s *Store) Bump(ctx context.Context, owner string) (uint64, error) {
 	defer cancel()
 	n, err := s.client.Incr(ctx, s.key("g:", owner)).Uint64()
 	if err != nil {
-		return 0, unavailable("bump", err)
+		return 0, fail.Unavailable(ctx, "bump", err)
 	}
 	return n, nil
 }

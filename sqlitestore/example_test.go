@@ -2,13 +2,10 @@ package sqlitestore_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
-
-	_ "modernc.org/sqlite"
 
 	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/sqlitestore"
@@ -22,21 +19,15 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 
-	// WAL lets readers run beside the writer; busy_timeout makes writers
-	// queue instead of failing at once; synchronous(NORMAL) is safe in WAL
-	// mode and saves an fsync per write.
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "sessions.db")+
-		"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)")
+	// Open creates the file readable by its owner only, in WAL mode with a
+	// busy timeout, and creates the table.
+	ctx := context.Background()
+	db, err := sqlitestore.Open(ctx, filepath.Join(dir, "sessions.db"))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer db.Close()
-	ctx := context.Background()
-	if err := sqlitestore.Migrate(ctx, db); err != nil {
-		fmt.Println(err)
-		return
-	}
 	store := sqlitestore.New(db)
 
 	// Give it to the Manager (m.Store = store) and run

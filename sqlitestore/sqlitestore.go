@@ -1,38 +1,51 @@
 // Package sqlitestore keeps sessions in an SQLite database reached through
 // database/sql.
 //
-// The store takes an open *sql.DB and never opens one itself, so the caller
-// chooses the driver (modernc.org/sqlite, pure Go, or mattn/go-sqlite3) and
-// its settings. Open the database in WAL mode with a busy timeout, so that
-// readers do not wait for writers and concurrent writers queue instead of
-// failing at once (synchronous(NORMAL), safe in WAL mode, saves an fsync
-// per write); with modernc.org/sqlite:
+// New takes an open *sql.DB. Open opens one the recommended way, with the
+// pure-Go driver modernc.org/sqlite:
 //
-//	db, err := sql.Open("sqlite", "file:sessions.db?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=synchronous(NORMAL)")
+//	db, err := sqlitestore.Open(ctx, "/var/lib/myapp/sessions.db")
+//	...
+//	store := sqlitestore.New(db)
 //
-// then create the table once with Migrate. Every statement checks expiry by
-// the store's clock, so expired rows are never returned; DeleteExpired
-// removes them and is meant to be run by the caller every few minutes.
+// It creates the database file readable and writable by its owner only
+// (0600) before SQLite does, since the sessions in it are as good as logged-in
+// cookies; SQLite then gives its -wal and -shm files the same mode. It opens
+// the database in WAL mode with a busy timeout, so that readers do not wait
+// for writers and concurrent writers queue instead of failing at once, with
+// synchronous(NORMAL), which is safe in WAL mode and saves an fsync per
+// write, and creates the table (Migrate).
+//
+// With another driver, such as mattn/go-sqlite3, call PrepareFile before
+// opening the database with the same settings in that driver's syntax, then
+// Migrate.
+//
+// Every statement checks expiry by the store's clock, so expired rows are
+// never returned; DeleteExpired removes them and is meant to be run by the
+// caller every few minutes.
 package sqlitestore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/internal/storeop"
 )
 
 // DefaultTimeout is the per-operation timeout used when Store.Timeout is
 // zero.
 const DefaultTimeout = time.Second
 
-// Schema creates the sessions table and its indexes. Migrate runs it; it is
-// exported for those who manage their schema with their own tools. Expiry is
-// kept in Unix milliseconds, so Load returns it to the millisecond.
-const Schema = `
+// DDL returns the statements that create the sessions table and its
+// indexes: what Migrate(ctx, db) runs, for those who manage their schema
+// with their own tools. They can be run more than once. Expiry is kept in
+// Unix milliseconds, so Load returns it to the millisecond.
+func DDL() string { return ddl }
+
+const ddl = `
 CREATE TABLE IF NOT EXISTS sessions (
 	id      TEXT PRIMARY KEY,
 	data    BLOB NOT NULL,
@@ -44,19 +57,26 @@ CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expiry);
 CREATE INDEX IF NOT EXISTS sessions_owner ON sessions (owner) WHERE owner <> '';
 `
 
-// Migrate creates the sessions table in db if it does not exist yet.
+// Migrate creates the sessions table in db if it does not exist yet,
+// running DDL(). A failure wraps session.ErrStoreUnavailable.
 func Migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, Schema); err != nil {
-		return fmt.Errorf("sqlitestore: migrate: %w: %w", session.ErrStoreUnavailable, err)
+	if _, err := db.ExecContext(ctx, ddl); err != nil {
+		return fail.Unavailable(ctx, "migrate", err)
 	}
 	return nil
 }
 
+// fail words the package's errors.
+const fail = storeop.Errors("sqlitestore")
+
 // Store is a session.Store in the table "sessions" of an SQLite database
-// (see Schema). Set the fields before the store's first use.
+// (see DDL). Set the fields before the store's first use.
 type Store struct {
-	// Timeout bounds each operation, on top of the caller's context
-	// deadline. Default DefaultTimeout.
+	// Timeout bounds each operation, waiting out SQLite's busy timeout
+	// included, on top of the caller's context deadline. Default
+	// DefaultTimeout.
+	// An operation ended by either fails with an error that wraps
+	// session.ErrStoreUnavailable and context.DeadlineExceeded.
 	Timeout time.Duration
 
 	// Now tells the store the time, to decide what has expired. Default
@@ -85,16 +105,7 @@ func (s *Store) now() int64 {
 }
 
 func (s *Store) ctx(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := s.Timeout
-	if d <= 0 {
-		d = DefaultTimeout
-	}
-	return context.WithTimeout(ctx, d)
-}
-
-// unavailable wraps a failure of the database.
-func unavailable(op string, err error) error {
-	return fmt.Errorf("sqlitestore: %s: %w: %w", op, session.ErrStoreUnavailable, err)
+	return storeop.Bound(ctx, s.Timeout, DefaultTimeout)
 }
 
 // Create implements session.Store. One statement inserts the row, or
@@ -104,10 +115,10 @@ func (s *Store) Create(ctx context.Context, id string, rec session.Record) error
 	defer cancel()
 	n, err := s.insert(ctx, s.db, id, rec, 1)
 	if err != nil {
-		return unavailable("create", err)
+		return fail.Unavailable(ctx, "create", err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sqlitestore: create: %w", session.ErrExists)
+		return fail.Exists("create")
 	}
 	return nil
 }
@@ -124,7 +135,7 @@ func (s *Store) insert(ctx context.Context, db execer, id string, rec session.Re
 		ON CONFLICT (id) DO UPDATE SET
 			data = excluded.data, expiry = excluded.expiry, version = excluded.version, owner = excluded.owner
 		WHERE sessions.expiry <= ?6`,
-		id, data(rec.Data), rec.Expiry.UnixMilli(), version, rec.Owner, s.now())
+		id, storeop.NonNil(rec.Data), rec.Expiry.UnixMilli(), version, rec.Owner, s.now())
 }
 
 // exec runs query on db and returns how many rows it changed.
@@ -134,14 +145,6 @@ func exec(ctx context.Context, db execer, query string, args ...any) (int64, err
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-// data keeps an empty value from being stored as NULL.
-func data(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }
 
 // Load implements session.Store.
@@ -154,10 +157,10 @@ func (s *Store) Load(ctx context.Context, id string) (session.Record, error) {
 		`SELECT data, expiry, version, owner FROM sessions WHERE id = ?1 AND expiry > ?2`,
 		id, s.now()).Scan(&rec.Data, &expiry, &rec.Version, &rec.Owner)
 	if errors.Is(err, sql.ErrNoRows) {
-		return session.Record{}, fmt.Errorf("sqlitestore: load: %w", session.ErrNotFound)
+		return session.Record{}, fail.NotFound("load")
 	}
 	if err != nil {
-		return session.Record{}, unavailable("load", err)
+		return session.Record{}, fail.Unavailable(ctx, "load", err)
 	}
 	if rec.Data == nil {
 		rec.Data = []byte{}
@@ -173,9 +176,9 @@ func (s *Store) Update(ctx context.Context, id string, rec session.Record) (int6
 	n, err := exec(ctx, s.db, `
 		UPDATE sessions SET data = ?1, expiry = ?2, owner = ?3, version = version + 1
 		WHERE id = ?4 AND version = ?5 AND expiry > ?6`,
-		data(rec.Data), rec.Expiry.UnixMilli(), rec.Owner, id, rec.Version, s.now())
+		storeop.NonNil(rec.Data), rec.Expiry.UnixMilli(), rec.Owner, id, rec.Version, s.now())
 	if err != nil {
-		return 0, unavailable("update", err)
+		return 0, fail.Unavailable(ctx, "update", err)
 	}
 	if n == 1 {
 		return rec.Version + 1, nil
@@ -195,11 +198,11 @@ func (s *Store) whyNot(ctx context.Context, db querier, op, id string, version i
 		`SELECT version FROM sessions WHERE id = ?1 AND expiry > ?2`, id, s.now()).Scan(&stored)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("sqlitestore: %s: %w", op, session.ErrNotFound)
+		return fail.NotFound(op)
 	case err != nil:
-		return unavailable(op, err)
+		return fail.Unavailable(ctx, op, err)
 	}
-	return fmt.Errorf("sqlitestore: %s: stored version %d, request loaded %d: %w", op, stored, version, session.ErrConflict)
+	return fail.Conflict(op, stored, version)
 }
 
 // Touch implements session.Store.
@@ -210,10 +213,10 @@ func (s *Store) Touch(ctx context.Context, id string, expiry time.Time) error {
 		`UPDATE sessions SET expiry = ?1 WHERE id = ?2 AND expiry > ?3`,
 		expiry.UnixMilli(), id, s.now())
 	if err != nil {
-		return unavailable("touch", err)
+		return fail.Unavailable(ctx, "touch", err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sqlitestore: touch: %w", session.ErrNotFound)
+		return fail.NotFound("touch")
 	}
 	return nil
 }
@@ -226,7 +229,7 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 	defer cancel()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, unavailable("renew", err)
+		return 0, fail.Unavailable(ctx, "renew", err)
 	}
 	defer func() {
 		if err != nil {
@@ -237,7 +240,7 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 		`DELETE FROM sessions WHERE id = ?1 AND version = ?2 AND expiry > ?3`,
 		oldID, rec.Version, s.now())
 	if err != nil {
-		return 0, unavailable("renew", err)
+		return 0, fail.Unavailable(ctx, "renew", err)
 	}
 	if n == 0 {
 		return 0, s.whyNot(ctx, tx, "renew", oldID, rec.Version)
@@ -245,13 +248,13 @@ func (s *Store) Renew(ctx context.Context, oldID, newID string, rec session.Reco
 	v = rec.Version + 1
 	n, err = s.insert(ctx, tx, newID, rec, v)
 	if err != nil {
-		return 0, unavailable("renew", err)
+		return 0, fail.Unavailable(ctx, "renew", err)
 	}
 	if n == 0 {
-		return 0, fmt.Errorf("sqlitestore: renew: new id: %w", session.ErrExists)
+		return 0, fail.Exists("renew: new id")
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, unavailable("renew", err)
+		return 0, fail.Unavailable(ctx, "renew", err)
 	}
 	return v, nil
 }
@@ -261,7 +264,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?1`, id); err != nil {
-		return unavailable("delete", err)
+		return fail.Unavailable(ctx, "delete", err)
 	}
 	return nil
 }
@@ -276,21 +279,21 @@ func (s *Store) DestroyAll(ctx context.Context, owner string) (int, error) {
 	}
 	rows, err := s.db.QueryContext(ctx, `DELETE FROM sessions WHERE owner = ?1 RETURNING expiry > ?2`, owner, s.now())
 	if err != nil {
-		return 0, unavailable("destroy all", err)
+		return 0, fail.Unavailable(ctx, "destroy all", err)
 	}
 	defer rows.Close()
 	n := 0
 	for rows.Next() {
 		var live bool
 		if err := rows.Scan(&live); err != nil {
-			return 0, unavailable("destroy all", err)
+			return 0, fail.Unavailable(ctx, "destroy all", err)
 		}
 		if live {
 			n++
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return 0, unavailable("destroy all", err)
+		return 0, fail.Unavailable(ctx, "destroy all", err)
 	}
 	return n, nil
 }
@@ -301,7 +304,7 @@ func (s *Store) DeleteExpired(ctx context.Context) (int, error) {
 	defer cancel()
 	n, err := exec(ctx, s.db, `DELETE FROM sessions WHERE expiry <= ?1`, s.now())
 	if err != nil {
-		return 0, unavailable("delete expired", err)
+		return 0, fail.Unavailable(ctx, "delete expired", err)
 	}
 	return int(n), nil
 }

@@ -124,5 +124,5 @@ func TestSuitePassesMemstore(t *testing.T) {
 }
 
 func TestGenerationsSuite(t *testing.T) {
-	storetest.RunGenerations(t, func(t *testing.T) session.Generations { return session.NewMemoryGenerations() })
+	storetest.RunGenerations(t, func(t *testing.T) session.Generations { return memstore.NewGenerations() })
 }

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -16,8 +15,6 @@ import (
 	"github.com/sessionkit/session/pgstore"
 	"github.com/sessionkit/session/redisstore"
 	"github.com/sessionkit/session/sqlitestore"
-
-	_ "modernc.org/sqlite" // database/sql driver "sqlite", pure Go
 )
 
 // openStore opens the session store that the -store flag names:
@@ -42,13 +39,10 @@ func openStore(ctx context.Context, spec string) (session.Store, string, func() 
 		if path == "" {
 			return nil, "", nil, errors.New("demo: -store sqlite:PATH needs a file path")
 		}
-		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)")
+		// Open creates the file readable by its owner only (0600).
+		db, err := sqlitestore.Open(ctx, path)
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("demo: opening %s: %w", path, err)
-		}
-		if err := sqlitestore.Migrate(ctx, db); err != nil {
-			db.Close()
-			return nil, "", nil, fmt.Errorf("demo: preparing %s: %w", path, err)
 		}
 		return sqlitestore.New(db), "SQLite", db.Close, nil
 	case strings.HasPrefix(spec, "redis://") || strings.HasPrefix(spec, "rediss://"):
@@ -63,12 +57,7 @@ func openStore(ctx context.Context, spec string) (session.Store, string, func() 
 			client.Close()
 			return nil, "", nil, fmt.Errorf("demo: -store: Redis at %s: %w", opts.Addr, err)
 		}
-		st, err := redisstore.New(client)
-		if err != nil {
-			client.Close()
-			return nil, "", nil, fmt.Errorf("demo: %w", err)
-		}
-		return st, "Redis", client.Close, nil
+		return redisstore.New(client), "Redis", client.Close, nil
 	case strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://"):
 		pool, err := pgxpool.New(ctx, spec)
 		if err != nil {

@@ -9,10 +9,7 @@ import (
 func init() {
 	redisStore = func(addr string) (session.Store, error) {
 		client := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
-		st, err := redisstore.New(client)
-		if err != nil {
-			return nil, err
-		}
+		st := redisstore.New(client)
 		st.Prefix = "sessionkit-load:"
 		return st, nil
 	}
