@@ -26,5 +26,8 @@
 // Flask-WTF gives. It must run inside the session middleware.
 //
 // A token signed in Go at the same second from the same raw token is
-// byte-identical to Flask-WTF's.
+// byte-identical to Flask-WTF's, unless itsdangerous compresses its
+// payload, which happens only for raw tokens with repeats (none of
+// 200,000 random raw tokens); Go never compresses, and both sides read
+// both forms.
 package flaskwtf
