@@ -145,7 +145,8 @@ func newRawToken() string {
 // Token returns a signed token for a form, as Flask-WTF's generate_csrf:
 // it stores a new raw token in s under FieldName unless s holds one, and
 // signs the raw token with the current time. Put it in the form's
-// FieldName field or in one of Headers. Flask-WTF signs a non-string value
+// FieldName field or in one of Headers. s is the request's session
+// (session.FromContext), not nil. Flask-WTF signs a non-string value
 // found under FieldName (and then fails to check it); Token replaces it
 // with a new raw token instead.
 func (c *CSRF) Token(s *session.Session) string {
