@@ -48,7 +48,7 @@
 // MAC (constant time), issued-at window; only then does it decrypt. Every
 // refusal is an InvalidError wrapping ErrInvalid, whose Reason is for logs
 // and metrics: a client must get the same answer whatever the reason (the
-// session package starts an empty session). Open never panics, allocates
-// nothing for a refused value but the error's nil, and its errors never
-// contain the value or a key.
+// session package starts an empty session). Open never panics, refuses
+// a value longer than Limit before decoding or allocating anything, and
+// its errors never contain the value or a key.
 package seal
