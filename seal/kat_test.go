@@ -72,9 +72,9 @@ type openVector struct {
 	Skew      int64    `json:"skew"`
 	OK        bool     `json:"ok"`
 	Reason    string   `json:"reason,omitempty"`
-	Plaintext string   `json:"plaintext,omitempty"` // hex
-	IAT       int64    `json:"iat,omitempty"`
-	Key       int      `json:"key,omitempty"`
+	Plaintext string   `json:"plaintext"` // hex; with iat and key, meaningful when ok
+	IAT       int64    `json:"iat"`
+	Key       int      `json:"key"`
 }
 
 // The vectors' secrets.
