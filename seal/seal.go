@@ -186,9 +186,7 @@ func (s *Sealer) Seal(name string, plaintext []byte, iat time.Time) (string, err
 	if err != nil {
 		return "", err
 	}
-	var iv [ivLen]byte
-	rand.Read(iv[:]) // never fails: it crashes the program rather than return weak bytes
-	return s.seal(name, plaintext, t, &iv), nil
+	return s.seal(name, plaintext, t, nil), nil
 }
 
 // checkSize is Seal's first check: name and token must fit Limit.
@@ -211,8 +209,9 @@ func issuedAt(t time.Time) (uint32, error) {
 	return uint32(u), nil
 }
 
-// seal makes the token (ENCRYPTED.md §3): base64url(header ‖ ct ‖ tag).
-func (s *Sealer) seal(name string, plaintext []byte, iat uint32, iv *[ivLen]byte) string {
+// seal makes the token (ENCRYPTED.md §3): base64url(header ‖ ct ‖ tag),
+// with a random IV unless the tests give one.
+func (s *Sealer) seal(name string, plaintext []byte, iat uint32, testIV *[ivLen]byte) string {
 	k := s.ring[0]
 	n := len(plaintext)
 	bp := getBytes()
@@ -221,9 +220,14 @@ func (s *Sealer) seal(name string, plaintext []byte, iat uint32, iv *[ivLen]byte
 	raw = append(raw, Version)
 	raw = append(raw, k.id[:]...)
 	raw = binary.BigEndian.AppendUint32(raw, iat)
-	raw = append(raw, iv[:]...)
 	raw = raw[:headerLen+n]
-	cipher.NewCTR(k.block, iv[:]).XORKeyStream(raw[headerLen:], plaintext)
+	iv := raw[9:headerLen]
+	if testIV != nil {
+		copy(iv, testIV[:])
+	} else {
+		rand.Read(iv) // never fails: it crashes the program rather than return weak bytes
+	}
+	cipher.NewCTR(k.block, iv).XORKeyStream(raw[headerLen:], plaintext)
 	var tag [tagLen]byte
 	s.tag(k, &tag, raw[:headerLen], raw[headerLen:], name)
 	raw = append(raw, tag[:]...)
