@@ -85,8 +85,9 @@ type Sealer struct {
 	// MaxAge is the oldest token Open accepts, counted in whole seconds
 	// from its issued-at, as Flask counts: an age equal to MaxAge is
 	// valid. New sets DefaultMaxAge; a token's own content cannot extend
-	// it. Zero or less accepts only tokens issued in the current second or
-	// ahead of it (within Skew).
+	// it. It never means "no limit": zero accepts only tokens of the
+	// current second, and a negative MaxAge only tokens issued ahead of now
+	// (within Skew).
 	MaxAge time.Duration
 	// Skew is how far ahead of now a token's issued-at may be, in whole
 	// seconds. New sets DefaultSkew; zero or less refuses every token
