@@ -116,11 +116,10 @@ func Example_permanent() {
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		s.SetPermanent(true)
-		nomes, _ := session.Get[[]string](s, "nomes")
 		if nome := r.FormValue("nome"); nome != "" {
-			s.Set("nomes", append(nomes, nome)) // set again: in-place changes are not seen
-			nomes = append(nomes, nome)
+			session.Append(s, "nomes", nome) // the lesson's session['nomes'].append(nome)
 		}
+		nomes, _ := session.Get[[]string](s, "nomes")
 		fmt.Fprint(w, strings.Join(nomes, ", "))
 	}))
 
@@ -143,6 +142,58 @@ func Example_permanent() {
 	// "Ana, Rui" expires 12:04:00
 }
 
+// Two tabs add a name to one server-side session at the same time: the
+// second request loaded the list before the first saved it. Append is
+// replayed on the list the first request saved, so both names are kept;
+// a Get followed by a Set of the list would have been refused with 409
+// instead of overwriting the first name.
+func ExampleAppend() {
+	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"))
+	if err != nil {
+		panic(err)
+	}
+	m.Store = memstore.New()
+	loaded, hold := make(chan struct{}), make(chan struct{})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		nome := r.FormValue("nome")
+		if nome == "Rui" {
+			loaded <- struct{}{} // the session is loaded; let the other tab save
+			<-hold
+		}
+		if err := session.Append(s, "nomes", nome); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}))
+	serve := func(nome, cookie string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "/?nome="+nome, nil)
+		req.Header.Set("Cookie", cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	c := serve("Ana", "").Result().Cookies()[0]
+	cookie := c.Name + "=" + c.Value
+
+	done := make(chan int)
+	go func() { done <- serve("Rui", cookie).Code }() // tab 1
+	<-loaded
+	fmt.Println("tab 2:", serve("Bia", cookie).Code)
+	close(hold)
+	fmt.Println("tab 1:", <-done)
+
+	var nomes []string
+	h = m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		nomes, _ = session.Get[[]string](session.FromContext(r.Context()), "nomes")
+	}))
+	serve("", cookie)
+	fmt.Println(nomes)
+	// Output:
+	// tab 2: 200
+	// tab 1: 200
+	// [Ana Bia Rui]
+}
+
 // Revocation of cookie sessions: the cookie records its owner's generation;
 // DestroyAll (log out everywhere) moves the generation on, and every older
 // cookie of that owner is refused.
@@ -155,8 +206,7 @@ func ExampleManager_DestroyAll() {
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		if r.URL.Path == "/login" {
-			s.Renew()
-			s.SetOwner("user-42")
+			s.SetOwner("user-42") // a new owner: the session is renewed too
 			s.Set("usuario", "Maria")
 		}
 		u, _ := session.Get[string](s, "usuario")

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/memstore"
 	"github.com/sessionkit/session/flask"
 )
 
@@ -323,6 +324,37 @@ func TestFlaskInterop(t *testing.T) {
 					}
 				}
 				skew.Store(0)
+			})
+
+			t.Run("ID cookie is an empty session in Flask", func(t *testing.T) {
+				// A hybrid Manager sharing the key and cookie name keeps a
+				// big session in its store; the ID cookie it sends must be a
+				// bad signature to Flask (an empty session, never a 500).
+				hm, err := session.New([]byte(testKey))
+				if err != nil {
+					t.Fatal(err)
+				}
+				hm.Store, hm.Hybrid = memstore.New(), true
+				hm.Logger = newTextLogger(io.Discard)
+				rec := httptest.NewRecorder()
+				hm.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					session.FromContext(r.Context()).Set("big", randomText(6000))
+				})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+				id := cookieValue(rec.Header(), "session")
+				if !strings.HasPrefix(id, "sk~") {
+					t.Fatalf("hybrid Manager wrote %q; want an ID cookie", id)
+				}
+				for _, page := range []struct{ url, want string }{
+					{flashApp + "/get", `{"keys":[],"p":null,"permanent":false}`},
+					{lesson + "/perfil", ""},
+				} {
+					req, _ := http.NewRequest("GET", page.url, nil)
+					req.Header.Set("Cookie", "session="+id)
+					resp, got := do(t, req)
+					if resp.StatusCode != 200 || (page.want != "" && compactJSON(t, got) != page.want) {
+						t.Errorf("Flask's %s with an ID cookie: %d %q; want 200 and an empty session", page.url, resp.StatusCode, got)
+					}
+				}
 			})
 		})
 	}

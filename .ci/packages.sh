@@ -12,6 +12,7 @@ ci_packages=(
   redis-server=cmd:redis-server
   postgresql=cmd:pg_ctlcluster
   wrk=cmd:wrk
+  nodejs=cmd:node
 )
 
 # ci_missing prints, on one line, the packages among its PACKAGE=CHECK
