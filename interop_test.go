@@ -19,8 +19,8 @@ import (
 	"time"
 
 	session "github.com/sessionkit/session"
-	"github.com/sessionkit/session/memstore"
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/memstore"
 )
 
 // The live interop tests run the lesson's Flask app (shared/flask-oracle/
