@@ -21,6 +21,9 @@ import (
 // work stays bounded.
 const maxCandidates = 5
 
+// testHookVerify, when set (by tests), runs on every verification.
+var testHookVerify func()
+
 // kind tells a session data cookie (Flask's format) from an ID cookie.
 type kind uint8
 
@@ -29,11 +32,13 @@ const (
 	kindID
 )
 
-// verified is a session cookie whose signature and age checked out.
+// verified is a session cookie whose signature (or seal) and age checked
+// out.
 type verified struct {
 	kind    kind
 	raw     string // the cookie value
-	payload string // its signed payload: data, or idPrefix and an ID
+	data    opened // a data cookie, opened
+	payload string // what verified cookies compare by: the data's payload, or idPrefix and an ID
 	legacy  bool   // an ID cookie signed as data (by versions before the ID salt)
 }
 
@@ -98,23 +103,33 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// verify checks one cookie value's signature and age. An ID cookie
-// (idPrefix) is signed by the ID signer, which Flask's signer does not
-// accept; a data cookie by Flask's. Either way it costs one HMAC.
+// verify checks one cookie value's signature (or seal) and age. An ID
+// cookie (idPrefix) is signed by the ID signer, which Flask's signer does
+// not accept; a data cookie is read by the data format. Either way it
+// costs one MAC.
 func (c *config) verify(raw string, now time.Time, want kind) (verified, error) {
+	if testHookVerify != nil {
+		testHookVerify()
+	}
 	if len(raw) > flask.MaxCookieSize {
 		return verified{}, fmt.Errorf("%w: %d bytes", flask.ErrTooLarge, len(raw))
 	}
-	v := verified{kind: kindData, raw: raw}
-	signer := c.signer
-	if strings.HasPrefix(raw, idPrefix) {
-		v.kind, signer = kindID, c.idSigner
+	if !strings.HasPrefix(raw, idPrefix) {
+		if want&kindData == 0 {
+			return verified{}, errors.New("session: a data cookie where an ID cookie was expected")
+		}
+		o, err := c.format.open(raw, now)
+		if err != nil {
+			return verified{}, err
+		}
+		return verified{kind: kindData, raw: raw, data: o, payload: o.payload}, nil
 	}
-	if v.kind&want == 0 {
-		return verified{}, errors.New("session: cookie of another kind")
+	if want&kindID == 0 {
+		return verified{}, errors.New("session: an ID cookie where a data cookie was expected")
 	}
-	payload, ts, _, err := signer.Unsign(raw)
-	if err != nil && v.kind == kindID {
+	v := verified{kind: kindID, raw: raw}
+	payload, ts, _, err := c.idSigner.Unsign(raw)
+	if err != nil {
 		// Versions before the ID salt signed ID cookies as data; read them
 		// and write them anew.
 		if p, t, _, err2 := c.signer.Unsign(raw); err2 == nil {
@@ -148,7 +163,7 @@ func (b cookieBackend) load(ctx context.Context, r *http.Request, s *Session, no
 // decode leaves s anonymous.
 func (b cookieBackend) open(ctx context.Context, s *Session, v verified, now time.Time) {
 	c := b.c
-	values, err := c.codec.DecodePayload(v.payload)
+	values, err := c.format.decode(v.data)
 	if err != nil {
 		// The signature verified: something that holds the key wrote a
 		// cookie Flask would fail on too.
@@ -162,7 +177,8 @@ func (b cookieBackend) open(ctx context.Context, s *Session, v verified, now tim
 		return
 	}
 	s.values = values
-	s.from = origin{place: placeCookie, raw: v.raw, payload: v.payload, created: created, owner: owner, gen: gen, nonce: nonce}
+	s.from = origin{place: placeCookie, raw: v.raw, cookie: v.data, created: created, owner: owner, gen: gen, nonce: nonce,
+		rewrite: v.data.signed}
 	if c.absTimeout > 0 && created == 0 && len(values) > 0 {
 		// A session begun before AbsoluteTimeout was configured, or by
 		// Flask: its clock starts now, and the cookie must learn it.
@@ -183,11 +199,18 @@ func (b cookieBackend) save(ctx context.Context, s *Session, now time.Time) (*ht
 	case stepErase:
 		return c.deletionCookie(), nil
 	case stepResend:
-		// A cheap refresh: the payload load verified is signed again as
-		// it is, with a new timestamp: one HMAC, no base64, zlib or JSON
-		// work. A cookie signed with a fallback key comes back signed with
-		// the current key.
-		return c.newCookie(c.signer.Sign(s.from.payload, now), c.expires(s, now)), nil
+		// The cookie load verified, written again unchanged: with a new
+		// issue time for a refresh (which slides the expiry), with its own
+		// for a move to the current key (which must not extend its life).
+		iat := now
+		if !(permanent(s.values) && c.refresh) {
+			iat = s.from.cookie.issued
+		}
+		value, err := c.format.reissue(s.from.cookie, iat)
+		if err != nil {
+			return nil, err
+		}
+		return c.newCookie(value, c.expires(s, iat)), nil
 	case stepWrite:
 		value, err := b.encode(s, now)
 		if err != nil {
@@ -228,11 +251,11 @@ func (b cookieBackend) encode(s *Session, now time.Time) (string, error) {
 			values[keyNonce] = s.from.nonce
 		}
 	}
-	value, err := c.codec.Encode(values, now)
-	if se, ok := errors.AsType[*flask.SizeError](err); ok {
-		// Over the codec's own limit (4096 bytes of value): report it as the
-		// Manager's limit, with the size the codec measured.
-		return "", &CookieTooLargeError{Size: len(c.cookie.Name) + se.Size, Limit: c.maxCookie}
+	value, err := c.format.encode(values, now)
+	if te, ok := errors.AsType[*CookieTooLargeError](err); ok {
+		// Over the format's own limit: report it as the Manager's, with
+		// the size measured.
+		return "", &CookieTooLargeError{Size: len(c.cookie.Name) + te.Size, Limit: c.maxCookie}
 	}
 	if err != nil {
 		return "", fmt.Errorf("session: encode: %w", err)

@@ -17,7 +17,7 @@ func TestStandardLibraryOnly(t *testing.T) {
 		t.Skip("go command not found")
 	}
 	const mod = "github.com/sessionkit/session"
-	core := []string{mod, mod + "/flask", mod + "/memstore", mod + "/storetest", mod + "/sessiontest"}
+	core := []string{mod, mod + "/flask", mod + "/seal", mod + "/memstore", mod + "/storetest", mod + "/sessiontest"}
 	allowed := map[string]bool{}
 	for _, p := range core {
 		allowed[p] = true

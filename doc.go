@@ -63,6 +63,17 @@
 //   - Several cookies with the session's name (cookie tossing) are handled
 //     by a bounded rule that never merges them (see below).
 //
+// # Encrypted sessions
+//
+// Flask's cookie is signed, not encrypted: anyone holding it reads the
+// session. A Manager made with NewSealed writes SK1 tokens instead
+// (package seal, docs/ENCRYPTED.md): encrypted and authenticated, bound to
+// the cookie's name and a scope, with key IDs for rotation Flask's way
+// (the current key seals, fallbacks open, and a token opened with a
+// fallback is sealed again keeping its issue time). A Flask application
+// shares the sessions through python/sessionkit_seal. Everything else
+// (lifetimes, flashes, size limits, stores) works as with signed cookies.
+//
 // # Server-side sessions
 //
 // With Manager.Store set, the data lives on the server and the cookie

@@ -16,35 +16,19 @@ import (
 	"time"
 
 	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/internal/testenv"
 )
 
 // testKey passes the key policy; it is used by every test Manager.
 const testKey = "Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"
 
-// clock is a settable clock for Manager.Now.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
+// clock is the tests' settable clock for Manager.Now.
+type clock = testenv.Clock
 
-func newClock() *clock {
-	// Whole seconds, near the wall clock, so that cookiejar (which uses the
-	// real time for Expires) keeps the cookies the tests expire on the
-	// server side.
-	return &clock{t: time.Now().Truncate(time.Second)}
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock returns a clock at the wall clock's current whole second, so
+// that cookiejar (which uses the real time for Expires) keeps the cookies
+// the tests expire on the server side.
+func newClock() *clock { return testenv.NewClock(time.Now().Truncate(time.Second)) }
 
 // logBuffer collects log output safely across goroutines.
 type logBuffer struct {

@@ -14,6 +14,13 @@ func SetStoreIDSource(next func() string) (restore func()) {
 	return func() { newStoreID = old }
 }
 
+// CountVerifications makes count run on every session cookie the
+// middleware verifies, until the returned function stops it.
+func CountVerifications(count func()) (stop func()) {
+	testHookVerify = count
+	return func() { testHookVerify = nil }
+}
+
 func TestNewStoreID(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {

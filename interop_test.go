@@ -20,6 +20,7 @@ import (
 
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/internal/testenv"
 	"github.com/sessionkit/session/memstore"
 )
 
@@ -95,7 +96,7 @@ func startFlask(t *testing.T, python, script string) string {
 		}
 	})
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(testenv.Patience) // a busy machine starts Python slowly
 	for {
 		resp, err := http.Get(base + "/nowhere")
 		if err == nil {

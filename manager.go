@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/seal"
 )
 
 // Defaults of the Manager's fields.
@@ -132,9 +133,17 @@ type Manager struct {
 	// MaxCookieSize.
 	HybridThreshold int
 
+	// AcceptSignedUntil, for a Manager made with NewSealed, is the end of
+	// the migration window from Flask's signed cookies: until then, a
+	// signed session cookie (under the same key) is still read, and written
+	// back sealed; from then on it is refused. Default: the zero time,
+	// signed cookies refused. It has no effect on other Managers.
+	AcceptSignedUntil time.Time
+
 	codec  *flask.Codec
-	keyErr error     // what CheckKeys said of the keys; nil for NewWithCodec
-	warn   sync.Once // the configuration warnings are logged once
+	sealer *seal.Sealer // NewSealed: data cookies are SK1 tokens
+	keyErr error        // what CheckKeys said of the keys; nil for NewWithCodec
+	warn   sync.Once    // the configuration warnings are logged once
 }
 
 // New returns a Manager signing cookies with key, as a Flask application
@@ -197,6 +206,41 @@ func NewWithCodec(c *flask.Codec) *Manager {
 	}
 }
 
+// NewSealed returns a Manager whose session cookies are SK1 tokens
+// (package seal): encrypted and authenticated, so that a client can
+// neither read nor change its session, where Flask's cookie is only
+// signed. The current key seals; the fallbacks (oldest first, as Flask's
+// SECRET_KEY_FALLBACKS) open tokens sealed with them, found by key ID, and
+// such a token is sealed again with the current key, keeping its issue
+// time. scope names what the tokens are for (Purpose "session" for a Flask
+// application using python/sessionkit_seal; App when several applications
+// share a key): a token opens in its own scope only. The keys must pass
+// CheckKeys. ID cookies of server-side sessions stay signed (they hold no
+// data). A Flask application reads and writes the same sessions through
+// python/sessionkit_seal; during a migration from Flask's signed cookies
+// set AcceptSignedUntil.
+//
+// A sealed cookie costs more than a signed one (docs/ENCRYPTED.md):
+// nothing is compressed, and each write encrypts.
+func NewSealed(scope seal.Scope, key []byte, fallbacks ...[]byte) (*Manager, error) {
+	if err := CheckKeys(key, fallbacks...); err != nil {
+		return nil, err
+	}
+	m, err := newManager(key, fallbacks)
+	if err != nil {
+		return nil, err
+	}
+	if m.sealer, err = seal.New(seal.Keys{Current: key, Fallbacks: fallbacks}, scope); err != nil {
+		return nil, fmt.Errorf("session: %w", err)
+	}
+	return m, nil
+}
+
+// Sealer returns the sealer of a Manager made with NewSealed, nil for
+// others. Its MaxAge and Limit are its own; the middleware opens and seals
+// with Lifetime and MaxCookieSize.
+func (m *Manager) Sealer() *seal.Sealer { return m.sealer }
+
 // Codec returns the codec the Manager signs and reads cookies with. Its
 // MaxAge is the codec's own; the middleware checks ages against Lifetime.
 func (m *Manager) Codec() *flask.Codec { return m.codec }
@@ -229,7 +273,8 @@ type config struct {
 	absTimeout time.Duration
 	maxCookie  int
 	codec      *flask.Codec  // a copy of the Manager's, MaxAge = lifetime
-	signer     *flask.Signer // codec's: signs data cookies
+	format     dataFormat    // writes and reads data cookies
+	signer     *flask.Signer // codec's: signs Flask's data cookies
 	idSigner   *flask.Signer // signs ID cookies; Flask's signer refuses them
 	gens       Generations
 	onError    func(w http.ResponseWriter, r *http.Request, err error)
@@ -299,6 +344,12 @@ func (m *Manager) compile() (*config, error) {
 		threshold:  m.HybridThreshold,
 	}
 	c.touch = min(c.touch, c.lifetime/2)
+	c.format = flaskFormat{c.codec}
+	if m.sealer != nil {
+		sc := *m.sealer
+		sc.MaxAge, sc.Limit = c.lifetime, c.maxCookie
+		c.format = sealFormat{sealer: &sc, name: c.cookie.Name, signed: flaskFormat{c.codec}, acceptSigned: m.AcceptSignedUntil}
+	}
 	if c.logger == nil {
 		c.logger = slog.Default()
 	}

@@ -30,9 +30,11 @@ const (
 type origin struct {
 	place   place
 	raw     string // the verified incoming session cookie; "" for none
-	payload string // raw's signed payload
+	cookie  opened // raw, opened, when it is a data cookie
+	payload string // raw's signed payload, when it is an ID cookie
 	// rewrite: the data must be written even if nothing changed (the
-	// AbsoluteTimeout clock was started for a session that lacked it).
+	// AbsoluteTimeout clock was started for a session that lacked it; a
+	// signed cookie must be sealed).
 	rewrite bool
 	// legacy: the ID cookie is in an older format and must be sent anew.
 	legacy bool
@@ -77,6 +79,8 @@ func (c *config) planCookie(s *Session) step {
 			return stepWrite // a new session that only read: nothing to re-send
 		}
 		return stepResend
+	case s.from.cookie.rotate:
+		return stepResend // sealed with a retiring key: move it to the current one
 	}
 	return stepNothing
 }
