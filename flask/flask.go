@@ -74,6 +74,10 @@ type Codec struct {
 	// (a tag such as {" t": [...]} counts its object and its list).
 	// Default DefaultMaxDepth; 0 or less means the default.
 	MaxDepth int
+	// Compressor makes and reads the DEFLATE streams of compressed
+	// payloads (the zlib framing around them is the Codec's). Default
+	// nil: the standard library's compress/flate.
+	Compressor Compressor
 
 	signer *Signer
 }
