@@ -212,13 +212,15 @@ func hostileCases(t testing.TB) []hostileCase {
 		// stops them before the parser sees them.
 		{"F-49 100000 nested arrays", signJSON(t, katKey, []byte(`{"a":`+strings.Repeat("[", 100000)+strings.Repeat("]", 100000)+`}`), true, 1700000000), ErrTooLarge},
 		{"F-49 30000 nested arrays", signJSON(t, katKey, []byte(`{"a":`+strings.Repeat("[", 30000)+strings.Repeat("]", 30000)+`}`), true, 1700000000), ErrTooDeep},
-		{"F-49 depth 65", signJSON(t, katKey, []byte(`{"a":`+strings.Repeat("[", 64)+strings.Repeat("]", 64)+`}`), true, 1700000000), ErrTooDeep},
-		{"F-49 depth 64", signJSON(t, katKey, []byte(`{"a":`+strings.Repeat("[", 63)+strings.Repeat("]", 63)+`}`), true, 1700000000), nil},
+		{"F-49 depth 1001", signJSON(t, katKey, []byte(`{"a":`+strings.Repeat("[", 1000)+strings.Repeat("]", 1000)+`}`), true, 1700000000), ErrTooDeep},
+		{"F-49 depth 1000", signJSON(t, katKey, []byte(`{"a":`+strings.Repeat("[", 999)+strings.Repeat("]", 999)+`}`), true, 1700000000), nil},
 		{"F-50 nested tuples", signJSON(t, katKey, []byte(`{"a":`+strings.Repeat(`{" t":[`, 4000)+strings.Repeat("]}", 4000)+`}`), true, 1700000000), ErrTooDeep},
 		{"F-50 nested di", signJSON(t, katKey, []byte(`{"a":`+strings.Repeat(`{" di":`, 8000)+"1"+strings.Repeat("}", 8000)+`}`), true, 1700000000), ErrTooDeep},
 		{"F-51 duplicate keys", signJSON(t, katKey, []byte(`{"user_id":1,"user_id":2}`), false, 1700000000), ErrPayload},
 		{"F-52 invalid UTF-8", signJSON(t, katKey, []byte("{\"a\":\"a\xffb\"}"), false, 1700000000), ErrPayload},
-		{"F-52 lone surrogate", signJSON(t, katKey, []byte(`{"a":"\ud800"}`), false, 1700000000), ErrPayload},
+		// Flask reads lone surrogates (a JSON request body can carry
+		// them into a session); Decode keeps them in WTF-8.
+		{"F-52 lone surrogate", signJSON(t, katKey, []byte(`{"a":"\ud800"}`), false, 1700000000), nil},
 		{"F-54 []", signJSON(t, katKey, []byte(`[]`), false, 1700000000), ErrPayload},
 		{"F-54 list of pairs", signJSON(t, katKey, []byte(`[["a",1]]`), false, 1700000000), ErrPayload},
 		{`F-54 "x"`, signJSON(t, katKey, []byte(`"x"`), false, 1700000000), ErrPayload},
