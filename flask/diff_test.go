@@ -28,6 +28,8 @@ type oracleRequest struct {
 	MaxAge     int64    `json:"max_age,omitempty"`
 	TaggedJSON string   `json:"tagged_json,omitempty"`
 	Cookie     string   `json:"cookie,omitempty"`
+	Open       string   `json:"open,omitempty"`
+	Close      string   `json:"close,omitempty"`
 }
 
 type oracleAnswer struct {
@@ -38,6 +40,8 @@ type oracleAnswer struct {
 	Error       string `json:"error"`
 	Exception   string `json:"exception"`
 	Message     string `json:"message"`
+	Read        int    `json:"read"`
+	Rewrite     int    `json:"rewrite"`
 }
 
 // runOracle sends reqs to a Flask in one process and returns its answers

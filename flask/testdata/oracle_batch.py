@@ -11,6 +11,13 @@ serializer). Requests:
    "cookie": C}
       -> {"ok": true, "payload_json": P} or {"ok": false, "error": NAME}
   {"op": "version"} -> {"flask": V}
+  {"op": "max_depth", "key": K, "now": T, "open": O, "close": C}
+      -> {"read": N, "rewrite": M}: the most levels O…C around 1, under key
+         "a", that Flask reads in a request (a view that reads the
+         session), and that it also writes back (a view that modifies it);
+         beyond them CPython's recursion limit fails the request.
+  {"op": "request_read", "key": K, "now": T, "cookie": C}
+      -> {"ok": B}: whether a request carrying C reads its session.
 
 Keys are UTF-8 text, or "hex:..." for raw bytes. Fallbacks are given oldest
 first, as in SECRET_KEY_FALLBACKS; Flask >= 3.1 reads them from the config,
@@ -20,10 +27,11 @@ itsdangerous, as Flask 3.1.1+ builds it.
 import datetime
 import json
 import sys
+import zlib
 from importlib.metadata import version
 
 import itsdangerous
-from flask import Flask
+from flask import Flask, session
 from flask.sessions import SecureCookieSessionInterface, session_json_serializer
 
 FLASK_VERSION = version("flask")
@@ -75,10 +83,70 @@ def app_for(req):
     return app
 
 
+def depth_app(key):
+    app = Flask("oracle_depth")
+    app.secret_key = key
+    app.testing = True  # errors propagate to request_ok instead of the log
+
+    @app.route("/read")
+    def read():
+        return "ok %d" % len(session)
+
+    @app.route("/rewrite")
+    def rewrite():
+        session.modified = True
+        return "ok"
+
+    return app
+
+
+def request_ok(app, cookie, path):
+    client = app.test_client()
+    if tuple(int(x) for x in FLASK_VERSION.split(".")[:2]) >= (2, 3):
+        client.set_cookie("session", cookie)
+    else:
+        client.set_cookie("localhost", "session", cookie)
+    try:
+        return client.get(path).status_code == 200
+    except Exception:  # RecursionError, or BadPayload wrapping it
+        return False
+
+
+def max_depth(req):
+    app = depth_app(key_of(req["key"]))
+    _now[0] = req["now"]
+    with app.app_context():
+        signer = app.session_interface.get_signing_serializer(app).make_signer()
+
+    def cookie(n):
+        text = ('{"a":' + req["open"] * n + "1" + req["close"] * n + "}").encode()
+        packed = zlib.compress(text)
+        if len(packed) < len(text) - 1:
+            return signer.sign(b"." + itsdangerous.encoding.base64_encode(packed)).decode()
+        return signer.sign(itsdangerous.encoding.base64_encode(text)).decode()
+
+    def largest(path):
+        lo, hi = 0, 4000  # lo reads, hi does not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if request_ok(app, cookie(mid), path):
+                lo = mid
+            else:
+                hi = mid
+        return lo
+
+    return {"read": largest("/read"), "rewrite": largest("/rewrite")}
+
+
 def handle(req):
     op = req["op"]
     if op == "version":
         return {"flask": FLASK_VERSION}
+    if op == "max_depth":
+        return max_depth(req)
+    if op == "request_read":
+        _now[0] = req["now"]
+        return {"ok": request_ok(depth_app(key_of(req["key"])), req["cookie"], "/read")}
     app = app_for(req)
     _now[0] = req["now"]
     with app.app_context():
