@@ -533,11 +533,14 @@ func (d *decoder) untag(k string, v any) (any, error) {
 			}
 			return u, nil
 		case " d":
-			if v == nil {
-				return nil, nil // parse_date(None) is None
-			}
 			s, ok := v.(string)
 			if !ok {
+				// werkzeug's parse_date gives None for None and for what
+				// email.utils refuses with TypeError or ValueError: any
+				// falsy value. Other values fail in it (HTTP 500).
+				if falsy(v) {
+					return nil, nil
+				}
 				return nil, d.errorf(`tag " d" does not hold a string`)
 			}
 			t, ok := parseHTTPDate(s)
@@ -584,6 +587,34 @@ func appendWTF8(dst []byte, r rune) []byte {
 // WTF-8 (ED A0–BF 80–BF).
 func isSurrogateWTF8(s string) bool {
 	return len(s) >= 3 && s[0] == 0xed && s[1] >= 0xa0 && s[1] <= 0xbf && s[2] >= 0x80 && s[2] <= 0xbf
+}
+
+// falsy reports whether Python's bool() of the value v stands for is
+// False.
+func falsy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !x
+	case int64:
+		return x == 0
+	case float64:
+		return x == 0
+	case string:
+		return x == ""
+	case Markup:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case Tuple:
+		return len(x) == 0
+	case []byte:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }
 
 func boolInt(b bool) int {

@@ -28,6 +28,7 @@ type oracleRequest struct {
 	MaxAge     int64    `json:"max_age,omitempty"`
 	TaggedJSON string   `json:"tagged_json,omitempty"`
 	Cookie     string   `json:"cookie,omitempty"`
+	Seed       int      `json:"seed,omitempty"`
 	Open       string   `json:"open,omitempty"`
 	Close      string   `json:"close,omitempty"`
 }
