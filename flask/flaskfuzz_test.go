@@ -5,8 +5,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strings"
-	"time"
 	"testing"
+	"time"
 )
 
 type flaskReadAnswer struct {
