@@ -401,3 +401,37 @@ func FuzzInflateZlib(f *testing.F) {
 		compareInflate(t, py, in)
 	})
 }
+
+// FuzzTightDeflate: whatever tightDeflate writes, at zlib's level-9 and
+// level-6 parameters, compress/flate and CPython's zlib.decompress read
+// back as the input.
+func FuzzTightDeflate(f *testing.F) {
+	f.Add([]byte(`{"a":"` + strings.Repeat("xy", 100) + `"}`))
+	f.Add([]byte{})
+	f.Add([]byte("a"))
+	f.Add(bytes.Repeat([]byte{0}, 70000))
+	for _, v := range loadVectors(f).Sign {
+		f.Add([]byte(v.PayloadJSON))
+	}
+	py := startPy(f, havePython(f, "FuzzTightDeflate"), "testdata/zlib_oracle.py")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, level := range []int{levelTight9, levelTight6} {
+			z, err := appendZlib(nil, data, nil, level)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := inflateZlib(nil, z, len(data), stdCompressor{})
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("level %d: compress/flate reads %d bytes (%v), want %d", level, len(got), err, len(data))
+			}
+			if len(data) > 1<<16 {
+				continue
+			}
+			var ans zlibAnswer
+			py.ask(t, map[string]string{"hex": hex.EncodeToString(z)}, &ans)
+			if out, _ := hex.DecodeString(ans.Out); !ans.OK || !bytes.Equal(out, data) {
+				t.Fatalf("level %d: CPython reads ok=%v %s", level, ans.OK, ans.Error)
+			}
+		}
+	})
+}
