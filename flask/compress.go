@@ -182,8 +182,12 @@ const (
 
 // compressionLevels are the levels Encode tries, in order, until the
 // cookie fits: fast first (deflate of a few hundred bytes costs more than
-// the rest of Encode together), then harder.
-var compressionLevels = [...]int{levelFast, levelDefault, levelBest, levelTight9, levelTight6}
+// the rest of Encode together), then harder. The 3-byte-match parse at
+// level-9 parameters comes before the Compressor's best level: it is
+// smaller than compress/flate's best on every near-limit session measured
+// (docs/FLASK.md) and takes less time; klauspost's best level is
+// sometimes smaller still.
+var compressionLevels = [...]int{levelFast, levelDefault, levelTight9, levelBest, levelTight6}
 
 // errNeedDict is zlib's Z_NEED_DICT, which CPython's zlib.decompress
 // reports as an error.
