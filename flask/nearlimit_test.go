@@ -31,9 +31,7 @@ const (
 	nearLimitNow = 1700000000
 )
 
-func loadNearLimit(t *testing.T) []nearLimit { return loadNearLimitB(t) }
-
-func loadNearLimitB(t testing.TB) []nearLimit {
+func loadNearLimit(t testing.TB) []nearLimit {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/nearlimit.json")
 	if err != nil {
