@@ -163,11 +163,13 @@ func (c *Codec) maxDecompressed() int {
 // MaxDecompressed (ErrTooLarge), JSON capped at MaxDepth (ErrTooDeep), and
 // tags (ErrPayload). Errors never contain the cookie or the key.
 //
-// Values come back as: nil, bool, string, int64 (integers beyond int64 as
-// *big.Int, exactly), float64 (NaN and ±Inf included), []any,
+// Values come back as: nil, bool, string (in WTF-8 when it holds a lone
+// surrogate, see the package documentation), int64 (integers beyond int64
+// as *big.Int, exactly), float64 (NaN and ±Inf included), []any,
 // map[string]any, Tuple, []byte, Markup, UUID, and time.Time in UTC; an
 // unparseable " d" date is nil, as in Flask. Encode writes each of them
-// back as Flask would.
+// back as Flask would. The values share no memory with anything a later
+// call writes.
 func (c *Codec) Decode(cookie string, now time.Time) (map[string]any, error) {
 	if c.signer == nil {
 		return nil, errNoSigner
