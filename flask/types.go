@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 var (
@@ -31,25 +32,91 @@ func (u UUID) String() string {
 	return string(b[:])
 }
 
-// ParseUUID reads the forms Python's uuid.UUID(str) reads: 32 hex digits,
-// optionally with dashes, braces and a "urn:uuid:" prefix, in either case.
+// ParseUUID reads what Python's uuid.UUID(str) reads: after removing
+// every "urn:", "uuid:" and "-" and the braces at both ends, 32 code points
+// that Python's int(text, 16) reads (hex digits, optionally with a sign,
+// a 0x prefix, underscores between digits, surrounding whitespace, and
+// any script's decimal digits): so 32 hex digits, dashed, braced or with a
+// urn:uuid: prefix, in either case.
 func ParseUUID(s string) (UUID, error) {
 	var u UUID
-	if len(s) > 64 {
-		return u, fmt.Errorf("flask: invalid UUID: too long")
-	}
 	// The same transformations as uuid.UUID.__init__.
 	s = strings.ReplaceAll(s, "urn:", "")
 	s = strings.ReplaceAll(s, "uuid:", "")
 	s = strings.Trim(s, "{}")
 	s = strings.ReplaceAll(s, "-", "")
-	if len(s) != 32 {
+	if utf8.RuneCountInString(s) != 32 {
 		return u, fmt.Errorf("flask: invalid UUID: want 32 hex digits")
 	}
-	if _, err := hex.Decode(u[:], []byte(s)); err != nil {
+	digits, neg, ok := pyIntText(s, 16)
+	if !ok || neg && strings.Trim(digits, "0") != "" {
+		return u, fmt.Errorf("flask: invalid UUID: not hex")
+	}
+	digits = strings.Repeat("0", 32-len(digits)) + digits // at most 32 digits
+	if _, err := hex.Decode(u[:], []byte(digits)); err != nil {
 		return UUID{}, fmt.Errorf("flask: invalid UUID: not hex")
 	}
 	return u, nil
+}
+
+// pyIntText returns the digits (ASCII, without underscores) and the sign
+// that Python's int(s, base) reads, for base 10 or 16, as CPython does it:
+// non-ASCII whitespace becomes a space and decimal digits of any script
+// their ASCII digit; then surrounding whitespace, a sign, for base
+// 16 a "0x" prefix (which an underscore may follow), and digits with
+// single underscores between them.
+func pyIntText(s string, base int) (digits string, neg, ok bool) {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf: // as is: int() strips only " \t\n\r\v\f"
+			b = append(b, byte(r))
+		case isPySpace(r):
+			b = append(b, ' ')
+		case unicode.IsDigit(r):
+			b = append(b, '0'+decimalValue(r))
+		default:
+			return "", false, false
+		}
+	}
+	t := strings.Trim(string(b), " \t\n\r\v\f")
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	if base == 16 && len(t) >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {
+		t = t[2:]
+		if t != "" && t[0] == '_' {
+			t = t[1:]
+		}
+	}
+	if t == "" || t[0] == '_' || t[len(t)-1] == '_' || strings.Contains(t, "__") {
+		return "", false, false
+	}
+	out := make([]byte, 0, len(t))
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c == '_':
+			continue
+		case '0' <= c && c <= '9', base == 16 && ('a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
+			out = append(out, c)
+		default:
+			return "", false, false
+		}
+	}
+	return string(out), neg, true
+}
+
+// decimalValue is the value of r, a decimal digit (Unicode category Nd).
+// Nd code points come in contiguous runs of whole 0–9 sequences, so the
+// value is the distance from the start of the run, modulo 10.
+func decimalValue(r rune) byte {
+	start := r
+	for start > 0 && unicode.IsDigit(start-1) {
+		start--
+	}
+	return byte((r - start) % 10)
 }
 
 // parseHTTPDate reads a " d" value as werkzeug's parse_date does: with
@@ -111,7 +178,7 @@ func parseHTTPDate(s string) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	if yy == "" || yy[0] < '0' || yy[0] > '9' {
+	if r, _ := utf8.DecodeRuneInString(yy); yy == "" || !unicode.IsDigit(r) { // yy[0].isdigit()
 		yy, tz = tz, yy
 	}
 	tm = strings.TrimSuffix(tm, ",")
@@ -212,32 +279,20 @@ var emailZones = map[string]int64{
 	"CDT": -500, "MST": -700, "MDT": -600, "PST": -800, "PDT": -700,
 }
 
-// pyInt is Python's int(s) for ASCII text: an optional sign, digits with
-// single underscores between them. It refuses values beyond 18 digits
-// (none is a valid date field).
+// pyInt is Python's int(s) (see pyIntText), for values of at most 18
+// digits (none larger is a valid date field).
 func pyInt(s string) (int64, bool) {
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
+	digits, neg, ok := pyIntText(s, 10)
+	if !ok {
+		return 0, false
 	}
-	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
+	digits = strings.TrimLeft(digits, "0")
+	if len(digits) > 18 {
 		return 0, false
 	}
 	var v int64
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '_' {
-			continue
-		}
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if digits++; digits > 18 {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
+	for i := 0; i < len(digits); i++ {
+		v = v*10 + int64(digits[i]-'0')
 	}
 	if neg {
 		v = -v
