@@ -543,11 +543,13 @@ func (d *decoder) untag(k string, v any) (any, error) {
 				}
 				return nil, d.errorf(`tag " d" does not hold a string`)
 			}
-			t, ok := parseHTTPDate(s)
-			if !ok {
-				return nil, nil // werkzeug's parse_date gives None
+			switch t, res := parseHTTPDate(s); res {
+			case dateOK:
+				return t, nil
+			case dateError:
+				return nil, d.errorf(`tag " d" makes Python's datetime overflow`)
 			}
-			return t, nil
+			return nil, nil // werkzeug's parse_date gives None
 		case " di":
 			inner, ok := v.(map[string]any)
 			if !ok || len(inner) != 1 {

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"math/big"
 	"strings"
 	"time"
 	"unicode"
@@ -119,19 +120,29 @@ func decimalValue(r rune) byte {
 	return byte((r - start) % 10)
 }
 
+// dateResult is what werkzeug's parse_date makes of a string.
+type dateResult int
+
+const (
+	dateNone  dateResult = iota // None: email.utils refused it (TypeError, ValueError)
+	dateOK                      // a datetime
+	dateError                   // an exception parse_date lets through (OverflowError): HTTP 500
+)
+
 // parseHTTPDate reads a " d" value as werkzeug's parse_date does: with
 // email.utils's parsedate_to_datetime, whose lenient parser (day names
 // optional, RFC 850 and asctime forms, two-digit years, US zone names,
-// numeric offsets) is ported here rule for rule. The result is in UTC.
-// Like werkzeug, it reports false (nil in the session) for anything that
-// parser refuses or that is not a valid date.
-func parseHTTPDate(s string) (time.Time, bool) {
-	if len(s) > 128 {
-		return time.Time{}, false
-	}
+// numeric offsets) is ported here rule for rule, Python's unbounded
+// integers included. The result is in UTC. Like werkzeug, it reports
+// dateNone (nil in the session) for anything that parser refuses or that
+// is not a valid date, and dateError where Python raises OverflowError
+// (a field beyond a C int, an offset beyond timedelta's range), which
+// parse_date does not catch.
+func parseHTTPDate(s string) (time.Time, dateResult) {
+	const none = dateNone
 	data := strings.FieldsFunc(s, isPySpace)
 	if len(data) == 0 {
-		return time.Time{}, false
+		return time.Time{}, none
 	}
 	if strings.HasSuffix(data[0], ",") || isDayName(strings.ToLower(data[0])) {
 		data = data[1:]
@@ -156,17 +167,17 @@ func parseHTTPDate(s string) (time.Time, bool) {
 		}
 	}
 	if len(data) < 5 {
-		return time.Time{}, false
+		return time.Time{}, none
 	}
 	dd, mm, yy, tm, tz := data[0], data[1], data[2], data[3], data[4]
 	if dd == "" || mm == "" || yy == "" {
-		return time.Time{}, false
+		return time.Time{}, none
 	}
 	month := monthIndex(strings.ToLower(mm))
 	if month == 0 {
 		dd, mm = mm, strings.ToLower(dd)
 		if month = monthIndex(mm); month == 0 {
-			return time.Time{}, false
+			return time.Time{}, none
 		}
 	}
 	dd = strings.TrimSuffix(dd, ",")
@@ -175,7 +186,7 @@ func parseHTTPDate(s string) (time.Time, bool) {
 	}
 	if strings.HasSuffix(yy, ",") {
 		if yy = yy[:len(yy)-1]; yy == "" {
-			return time.Time{}, false
+			return time.Time{}, none
 		}
 	}
 	if r, _ := utf8.DecodeRuneInString(yy); yy == "" || !unicode.IsDigit(r) { // yy[0].isdigit()
@@ -193,50 +204,59 @@ func parseHTTPDate(s string) (time.Time, bool) {
 	case 3:
 		thh, tmm, tss = parts[0], parts[1], parts[2]
 	default:
-		return time.Time{}, false
+		return time.Time{}, none
 	}
-	var n [5]int64
+	var n [5]*big.Int
 	for i, f := range []string{yy, dd, thh, tmm, tss} {
-		v, ok := pyInt(f)
+		v, ok := pyBigInt(f)
 		if !ok {
-			return time.Time{}, false
+			return time.Time{}, none
 		}
 		n[i] = v
 	}
 	year, day, hour, minute, sec := n[0], n[1], n[2], n[3], n[4]
-	if year < 100 {
-		if year > 68 {
-			year += 1900
+	if year.Cmp(big.NewInt(100)) < 0 {
+		if year.Cmp(big.NewInt(68)) > 0 {
+			year.Add(year, big.NewInt(1900))
 		} else {
-			year += 2000
+			year.Add(year, big.NewInt(2000))
 		}
 	}
-	offset := int64(0)
+	// The offset in seconds: ±hhmm, as email.utils computes it.
+	offset := new(big.Int)
 	if o, ok := emailZones[strings.ToUpper(tz)]; ok {
+		offset.SetInt64(o)
+	} else if o, ok := pyBigInt(tz); ok {
 		offset = o
-	} else if o, ok := pyInt(tz); ok {
-		offset = o
 	}
-	if offset != 0 {
-		sign := int64(1)
-		if offset < 0 {
-			sign, offset = -1, -offset
+	if offset.Sign() != 0 {
+		sign := int64(offset.Sign())
+		offset.Abs(offset)
+		h, m := new(big.Int).QuoRem(offset, big.NewInt(100), new(big.Int))
+		offset = h.Mul(h, big.NewInt(3600)).Add(h, m.Mul(m, big.NewInt(60))).Mul(h, big.NewInt(sign))
+		// timedelta(seconds=offset) holds at most 999999999 days;
+		// timezone() takes less than a day either way.
+		days := new(big.Int).Div(offset, big.NewInt(86400))
+		if days.CmpAbs(big.NewInt(999999999)) > 0 {
+			return time.Time{}, dateError
 		}
-		if offset > 1<<40 {
-			return time.Time{}, false
-		}
-		offset = sign * (offset/100*3600 + offset%100*60)
-		if offset <= -86400 || offset >= 86400 { // datetime.timezone's range
-			return time.Time{}, false
+		if offset.CmpAbs(big.NewInt(86400)) >= 0 {
+			return time.Time{}, none
 		}
 	}
-	// datetime(...) refuses out-of-range fields.
-	if year < 1 || year > 9999 || day < 1 || day > int64(daysIn(time.Month(month), int(year))) ||
-		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
-		return time.Time{}, false
+	// datetime(...) takes C ints, then refuses out-of-range fields.
+	for _, v := range n {
+		if !v.IsInt64() || v.Int64() > math.MaxInt32 || v.Int64() < math.MinInt32 {
+			return time.Time{}, dateError
+		}
 	}
-	t := time.Date(int(year), time.Month(month), int(day), int(hour), int(minute), int(sec), 0, time.UTC)
-	return t.Add(-time.Duration(offset) * time.Second), true
+	y, d, hh, mi, ss := year.Int64(), day.Int64(), hour.Int64(), minute.Int64(), sec.Int64()
+	if y < 1 || y > 9999 || d < 1 || d > int64(daysIn(time.Month(month), int(y))) ||
+		hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59 {
+		return time.Time{}, none
+	}
+	t := time.Date(int(y), time.Month(month), int(d), int(hh), int(mi), int(ss), 0, time.UTC)
+	return t.Add(-time.Duration(offset.Int64()) * time.Second), dateOK
 }
 
 // isPySpace is Python's str.isspace, which str.split() splits on.
@@ -279,23 +299,19 @@ var emailZones = map[string]int64{
 	"CDT": -500, "MST": -700, "MDT": -600, "PST": -800, "PDT": -700,
 }
 
-// pyInt is Python's int(s) (see pyIntText), for values of at most 18
-// digits (none larger is a valid date field).
-func pyInt(s string) (int64, bool) {
+// pyBigInt is Python's int(s) (see pyIntText), which fails (ValueError)
+// past 4300 digits, CPython's default int_max_str_digits.
+func pyBigInt(s string) (*big.Int, bool) {
 	digits, neg, ok := pyIntText(s, 10)
+	if !ok || len(digits) > maxIntDigits {
+		return nil, false
+	}
+	v, ok := new(big.Int).SetString(digits, 10)
 	if !ok {
-		return 0, false
-	}
-	digits = strings.TrimLeft(digits, "0")
-	if len(digits) > 18 {
-		return 0, false
-	}
-	var v int64
-	for i := 0; i < len(digits); i++ {
-		v = v*10 + int64(digits[i]-'0')
+		return nil, false
 	}
 	if neg {
-		v = -v
+		v.Neg(v)
 	}
 	return v, true
 }
