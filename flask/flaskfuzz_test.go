@@ -221,3 +221,34 @@ func TestFlaskRandomSessions(t *testing.T) {
 		})
 	}
 }
+
+// TestLoneSurrogatesByteForByte: a session holding lone surrogates, as
+// Flask writes it (uncompressed), comes back from a Go rewrite as the same
+// cookie, byte for byte, with both Flasks.
+func TestLoneSurrogatesByteForByte(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Flask skipped in -short mode")
+	}
+	const key, now = "surrogate-key-0123456789abcdef0123", 1700000000
+	// Short enough that Flask does not compress it, keys in Python's order.
+	const js = `{"n":"Jo\ud800o","t":{" t":["\udbff"]},"\udc00":1}`
+	c := NewCodec(mustSigner(t, key))
+	c.Compression = CompressNever
+	for _, f := range flasks(t, "the lone surrogate test") {
+		ans := runOracle(t, f.python, []oracleRequest{{Op: "sign", Key: key, Now: now, TaggedJSON: js}})[0]
+		if ans.PayloadJSON != js || strings.HasPrefix(ans.Cookie, ".") {
+			t.Fatalf("Flask %s wrote %s (%s)", f.version, ans.PayloadJSON, ans.Cookie)
+		}
+		v, err := c.Decode(ans.Cookie, time.Unix(now, 0))
+		if err != nil {
+			t.Fatalf("Flask %s: Go cannot read the cookie: %v", f.version, err)
+		}
+		if n := v["n"].(string); n != "Jo\xed\xa0\x80o" {
+			t.Errorf("n = %q, want WTF-8", n)
+		}
+		mine, err := c.Encode(v, time.Unix(now, 0))
+		if err != nil || mine != ans.Cookie {
+			t.Errorf("Flask %s: Go rewrote\n %s (%v)\nFlask wrote\n %s", f.version, mine, err, ans.Cookie)
+		}
+	}
+}
