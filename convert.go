@@ -1,11 +1,9 @@
 package session
 
 import (
-	"fmt"
 	"math"
 	"math/big"
 	"reflect"
-	"time"
 
 	"github.com/sessionkit/session/flask"
 )
@@ -154,122 +152,8 @@ func asUint64(v any) (uint64, bool) {
 	return 0, false
 }
 
-// errUnsupported is flask.ErrUnsupported: what Flask cannot store.
-var errUnsupported = flask.ErrUnsupported
-
-// normalise converts v to package flask's value types: other integer and
-// float types to int64 (or *big.Int) and float64, named string and bool
-// types to string and bool, slices and arrays to []any, maps with string
-// keys to map[string]any. Values already made of flask's types are returned
-// as they are, without a copy. It returns v and an error when some part of
-// v has no Flask equivalent.
+// normalise converts v to package flask's value types, or says which part
+// of v Flask cannot store: flask.Normalize, the one place that decides.
 func normalise(v any) (any, error) {
-	if native(v, 0) {
-		return v, nil
-	}
-	return rebuild(v, 0)
-}
-
-// maxNormaliseDepth bounds the recursion over nested values, as the codec
-// bounds nesting (flask.DefaultMaxDepth).
-const maxNormaliseDepth = flask.DefaultMaxDepth
-
-// native reports whether v is made of package flask's value types only.
-func native(v any, depth int) bool {
-	if depth > maxNormaliseDepth {
-		return false
-	}
-	switch v := v.(type) {
-	case nil, string, bool, int64, float64, []byte, flask.Markup, flask.UUID, time.Time, *big.Int:
-		return true
-	case []any:
-		for _, e := range v {
-			if !native(e, depth+1) {
-				return false
-			}
-		}
-		return true
-	case flask.Tuple:
-		for _, e := range v {
-			if !native(e, depth+1) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		for _, e := range v {
-			if !native(e, depth+1) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// rebuild returns a copy of v made of package flask's value types.
-func rebuild(v any, depth int) (any, error) {
-	if depth > maxNormaliseDepth {
-		return v, fmt.Errorf("%w: nested more than %d deep", errUnsupported, maxNormaliseDepth)
-	}
-	switch x := v.(type) {
-	case nil, string, bool, int64, float64, []byte, flask.Markup, flask.UUID, time.Time, *big.Int:
-		return v, nil
-	case flask.Tuple:
-		l, err := rebuild([]any(x), depth)
-		if err != nil {
-			return v, err
-		}
-		return flask.Tuple(l.([]any)), nil
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return rv.Int(), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		u := rv.Uint()
-		if u > math.MaxInt64 {
-			return new(big.Int).SetUint64(u), nil
-		}
-		return int64(u), nil
-	case reflect.Float32, reflect.Float64:
-		return rv.Float(), nil
-	case reflect.String:
-		return rv.String(), nil
-	case reflect.Bool:
-		return rv.Bool(), nil
-	case reflect.Slice, reflect.Array:
-		if rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 {
-			return rv.Bytes(), nil
-		}
-		c := make([]any, rv.Len())
-		for i := range c {
-			e, err := rebuild(rv.Index(i).Interface(), depth+1)
-			if err != nil {
-				return v, err
-			}
-			c[i] = e
-		}
-		return c, nil
-	case reflect.Map:
-		if rv.Type().Key().Kind() != reflect.String {
-			return v, fmt.Errorf("%w %T: map keys must be strings", errUnsupported, v)
-		}
-		c := make(map[string]any, rv.Len())
-		it := rv.MapRange()
-		for it.Next() {
-			e, err := rebuild(it.Value().Interface(), depth+1)
-			if err != nil {
-				return v, err
-			}
-			c[it.Key().String()] = e
-		}
-		return c, nil
-	case reflect.Pointer, reflect.Interface:
-		if rv.IsNil() {
-			return nil, nil
-		}
-		return rebuild(rv.Elem().Interface(), depth+1)
-	}
-	return v, fmt.Errorf("%w %T", errUnsupported, v)
+	return flask.Normalize(v)
 }

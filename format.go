@@ -68,6 +68,11 @@ func (f flaskFormat) encode(values map[string]any, now time.Time) (string, error
 	if se, ok := errors.AsType[*flask.SizeError](err); ok {
 		return "", &CookieTooLargeError{Size: se.Size, Limit: flask.MaxCookieSize}
 	}
+	if errors.Is(err, flask.ErrTooLarge) {
+		// More JSON than a reader inflates: too large, whatever the
+		// compression.
+		return "", &CookieTooLargeError{Limit: flask.MaxCookieSize}
+	}
 	return value, err
 }
 

@@ -49,6 +49,12 @@ func putBytes(b *[]byte) {
 // ErrUnsupported for a value Marshal cannot write, and with a *SizeError
 // (ErrTooLarge) when the cookie would be longer than MaxCookieSize
 // (browsers drop such a cookie silently, and Decode would refuse it).
+//
+// Compression starts at the fastest level; when the cookie does not fit,
+// Encode tries harder (zlib's default and best levels, then a parse with
+// 3-byte matches, which compress/flate never makes but zlib does) before
+// refusing, so that every session Flask can store in a cookie, Encode can
+// store too.
 func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
 	if c.signer == nil {
 		return "", errNoSigner
@@ -62,30 +68,42 @@ func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
 		return "", err
 	}
 	js := e.buf
+	if len(js) > c.maxDecompressed() {
+		return "", fmt.Errorf("%w: the JSON is %d bytes, more than MaxDecompressed (%d): Decode would refuse the cookie", ErrTooLarge, len(js), c.maxDecompressed())
+	}
 	overhead := cookieOverhead(c.signer, now.Unix())
+	plain := b64.EncodedLen(len(js)) + overhead
 	compress := false
 	switch c.Compression {
 	case CompressFlask:
 		compress = true
 	case CompressAuto:
-		compress = len(js) >= AutoCompressMin || b64.EncodedLen(len(js))+overhead > MaxCookieSize
+		compress = len(js) >= AutoCompressMin || plain > MaxCookieSize
 	}
-	body := js
+	body, n, dot := js, plain, false
 	if compress {
-		zp := getBytes()
+		// zp receives each attempt, bp holds the smallest stream so far.
+		zp, bp := getBytes(), getBytes()
 		defer putBytes(zp)
-		*zp = appendCompressed((*zp)[:0], js)
-		// Flask's rule: compress only when it saves at least 2 bytes
-		// (spec §1).
-		if len(*zp) < len(js)-1 {
-			body = *zp
-		} else {
-			compress = false
+		defer putBytes(bp)
+		comp := c.compressor()
+		have := false
+		for _, level := range compressionLevels {
+			z, err := appendZlib((*zp)[:0], js, comp, level)
+			*zp = z
+			if err != nil {
+				return "", fmt.Errorf("flask: compressing the payload: %w", err)
+			}
+			// Flask's rule: compress only when it saves at least 2 bytes
+			// (spec §1).
+			if len(z) < len(js)-1 && (!have || len(z) < len(*bp)) {
+				zp, bp, have = bp, zp, true
+				body, n, dot = *bp, 1+b64.EncodedLen(len(*bp))+overhead, true
+			}
+			if n <= MaxCookieSize {
+				break
+			}
 		}
-	}
-	n := b64.EncodedLen(len(body)) + overhead
-	if compress {
-		n++
 	}
 	if n > MaxCookieSize {
 		return "", &SizeError{Size: n, Limit: MaxCookieSize}
@@ -93,7 +111,7 @@ func (c *Codec) Encode(v map[string]any, now time.Time) (string, error) {
 	op := getBytes()
 	defer putBytes(op)
 	out := (*op)[:0]
-	if compress {
+	if dot {
 		out = append(out, '.')
 	}
 	out = b64.AppendEncode(out, body)
@@ -145,11 +163,13 @@ func (c *Codec) maxDecompressed() int {
 // MaxDecompressed (ErrTooLarge), JSON capped at MaxDepth (ErrTooDeep), and
 // tags (ErrPayload). Errors never contain the cookie or the key.
 //
-// Values come back as: nil, bool, string, int64 (integers beyond int64 as
-// *big.Int, exactly), float64 (NaN and ±Inf included), []any,
+// Values come back as: nil, bool, string (in WTF-8 when it holds a lone
+// surrogate, see the package documentation), int64 (integers beyond int64
+// as *big.Int, exactly), float64 (NaN and ±Inf included), []any,
 // map[string]any, Tuple, []byte, Markup, UUID, and time.Time in UTC; an
 // unparseable " d" date is nil, as in Flask. Encode writes each of them
-// back as Flask would.
+// back as Flask would. The values share no memory with anything a later
+// call writes.
 func (c *Codec) Decode(cookie string, now time.Time) (map[string]any, error) {
 	if c.signer == nil {
 		return nil, errNoSigner
@@ -164,14 +184,7 @@ func (c *Codec) Decode(cookie string, now time.Time) (map[string]any, error) {
 	if err := CheckAge(ts, now, c.MaxAge, c.Skew); err != nil {
 		return nil, err
 	}
-	bp := getBytes()
-	defer putBytes(bp)
-	js, err := payloadJSON((*bp)[:0], payload, c.maxDecompressed())
-	*bp = js
-	if err != nil {
-		return nil, err
-	}
-	return unmarshal(string(js), c.maxDepth())
+	return c.DecodePayload(payload)
 }
 
 // DecodePayload returns the values of a cookie's payload field (leading
@@ -185,7 +198,7 @@ func (c *Codec) DecodePayload(payload string) (map[string]any, error) {
 	}
 	bp := getBytes()
 	defer putBytes(bp)
-	js, err := payloadJSON((*bp)[:0], payload, c.maxDecompressed())
+	js, err := payloadJSON((*bp)[:0], payload, c.maxDecompressed(), c.compressor())
 	*bp = js
 	if err != nil {
 		return nil, err

@@ -2,101 +2,250 @@ package flask
 
 import (
 	"bytes"
-	"compress/zlib"
+	"compress/flate"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"hash/adler32"
 	"io"
 	"sync"
 )
 
-// compressionLevel is zlib.BestSpeed: for session-sized JSON it costs a
-// third to two thirds of the default level's time (whose Reset clears
-// 256 KiB of hash chains) for output 2–7% larger; see the package
-// documentation. Any level is valid zlib, which is all Flask asks.
-const compressionLevel = zlib.BestSpeed
+// A Compressor makes and reads the raw DEFLATE streams (RFC 1951) inside
+// compressed payloads. The Codec writes and checks the zlib framing
+// around them itself (RFC 1950: header, Adler-32 checksum), so that what
+// it accepts does not depend on the Compressor: exactly what CPython's
+// zlib.decompress accepts, which is what Flask reads.
+//
+// A Codec's Compressor is nil by default, which means compress/flate;
+// package flask/kzlib plugs in github.com/klauspost/compress. Flask reads
+// any valid DEFLATE stream, whichever encoder made it. Implementations
+// must be safe for concurrent use.
+type Compressor interface {
+	// Deflate appends src, compressed as one complete raw DEFLATE stream,
+	// to dst. level is zlib's: 1 (fastest) to 9 (smallest), 6 the
+	// default.
+	Deflate(dst, src []byte, level int) ([]byte, error)
+	// Inflate appends the data of the raw DEFLATE stream at the start of
+	// src to dst, and returns how many bytes of src the stream took (up to
+	// the byte holding the end of its final block; what follows is the
+	// zlib trailer). It must not read src past the end of the stream, and
+	// it fails, with an error wrapping ErrTooLarge, as soon as more than
+	// max bytes come out, so that memory stays bounded by max whatever the
+	// compression ratio.
+	Inflate(dst, src []byte, max int) (out []byte, n int, err error)
+}
+
+// Compression levels, as zlib numbers them.
+const (
+	levelFast    = 1
+	levelDefault = 6
+	levelBest    = 9
+)
+
+// stdCompressor is compress/flate: the default Compressor.
+type stdCompressor struct{}
 
 // Deflate state is large (~650 µs to allocate a writer): writers and
 // readers are pooled and Reset, never created per call.
 var (
-	zwriters = sync.Pool{New: func() any {
-		w, _ := zlib.NewWriterLevel(io.Discard, compressionLevel)
-		return w
-	}}
-	zreaders sync.Pool // of *inflater
+	flateWriters [levelBest + 1]sync.Pool // of *pooledWriter, by level
+	flateReaders sync.Pool                // of *pooledReader
 )
 
-// inflater is a pooled zlib reader with the byte reader it reads from.
-type inflater struct {
+// pooledWriter is a flate writer with the buffer it writes to.
+type pooledWriter struct {
+	w   *flate.Writer
+	out appendWriter
+}
+
+// appendWriter is an io.Writer appending to a slice.
+type appendWriter struct{ b []byte }
+
+func (a *appendWriter) Write(p []byte) (int, error) {
+	a.b = append(a.b, p...)
+	return len(p), nil
+}
+
+// pooledReader is a flate reader with the byte reader it reads from (an
+// io.ByteReader, so that flate reads no byte past the stream's end).
+type pooledReader struct {
 	src bytes.Reader
-	zr  io.ReadCloser // implements zlib.Resetter
+	fr  io.ReadCloser // implements flate.Resetter
 }
 
-// compressInto appends zlib(data) to dst.
-func compressInto(dst *bytes.Buffer, data []byte) {
-	w := zwriters.Get().(*zlib.Writer)
-	w.Reset(dst)
-	w.Write(data)
-	w.Close()
-	zwriters.Put(w)
-}
-
-// appendCompressed appends zlib(data) to dst.
-func appendCompressed(dst, data []byte) []byte {
-	b := bytes.NewBuffer(dst)
-	compressInto(b, data)
-	return b.Bytes()
-}
-
-// decompress appends the zlib stream src, inflated, to dst, failing with
-// ErrTooLarge once the output would pass max bytes: memory stays bounded
-// by max whatever the ratio. Trailing bytes after the stream, which
-// Python's zlib ignores, are refused.
-func decompress(dst []byte, src []byte, max int) ([]byte, error) {
-	inf, _ := zreaders.Get().(*inflater)
-	if inf == nil {
-		inf = new(inflater)
+func (stdCompressor) Deflate(dst, src []byte, level int) ([]byte, error) {
+	if level < levelFast || level > levelBest {
+		return dst, fmt.Errorf("flask: compression level %d outside 1-9", level)
 	}
-	br := &inf.src
-	defer func() {
-		br.Reset(nil) // no reference to src from the pool
-		zreaders.Put(inf)
-	}()
-	br.Reset(src)
-	if inf.zr == nil {
-		zr, err := zlib.NewReader(br)
+	pw, _ := flateWriters[level].Get().(*pooledWriter)
+	if pw == nil {
+		pw = new(pooledWriter)
+		w, err := flate.NewWriter(&pw.out, level)
 		if err != nil {
-			return dst, fmt.Errorf("%w: zlib: %v", ErrPayload, err)
+			return dst, err
 		}
-		inf.zr = zr
-	} else if err := inf.zr.(zlib.Resetter).Reset(br, nil); err != nil {
-		return dst, fmt.Errorf("%w: zlib: %v", ErrPayload, err)
+		pw.w = w
 	}
-	r := inf.zr
+	pw.out.b = dst
+	pw.w.Reset(&pw.out)
+	_, err := pw.w.Write(src)
+	if err == nil {
+		err = pw.w.Close()
+	}
+	out := pw.out.b
+	pw.out.b = nil // no reference to the caller's buffer from the pool
+	flateWriters[level].Put(pw)
+	return out, err
+}
+
+func (stdCompressor) Inflate(dst, src []byte, max int) ([]byte, int, error) {
+	pr, _ := flateReaders.Get().(*pooledReader)
+	if pr == nil {
+		pr = new(pooledReader)
+	}
+	pr.src.Reset(src)
+	if pr.fr == nil {
+		pr.fr = flate.NewReader(&pr.src)
+	} else if err := pr.fr.(flate.Resetter).Reset(&pr.src, nil); err != nil {
+		return dst, 0, err
+	}
+	out, err := readCapped(dst, pr.fr, max)
+	n := len(src) - pr.src.Len()
+	pr.src.Reset(nil) // no reference to src from the pool
+	flateReaders.Put(pr)
+	return out, n, err
+}
+
+// readCapped appends what r gives until io.EOF to dst, failing with
+// ErrTooLarge once more than max bytes came: it never asks r for more than
+// max+1 bytes in all.
+func readCapped(dst []byte, r io.Reader, max int) ([]byte, error) {
 	start := len(dst)
 	for {
 		if len(dst) == cap(dst) {
-			if len(dst)-start > max {
-				break
-			}
 			dst = append(dst, 0)[:len(dst)]
 		}
-		limit := cap(dst)
-		if l := start + max + 1; limit > l {
-			limit = l
-		}
-		n, err := r.Read(dst[len(dst):limit])
+		n, err := r.Read(dst[len(dst):min(cap(dst), start+max+1)])
 		dst = dst[:len(dst)+n]
 		if len(dst)-start > max {
 			return dst[:start], fmt.Errorf("%w: payload inflates past %d bytes", ErrTooLarge, max)
 		}
 		if err == io.EOF {
-			break
+			return dst, nil
 		}
 		if err != nil {
-			return dst[:start], fmt.Errorf("%w: zlib: %v", ErrPayload, err)
+			return dst[:start], err
 		}
 	}
-	if br.Len() != 0 {
-		return dst[:start], fmt.Errorf("%w: data after the zlib stream", ErrPayload)
+}
+
+func (c *Codec) compressor() Compressor {
+	if c.Compressor == nil {
+		return stdCompressor{}
 	}
-	return dst, nil
+	return c.Compressor
+}
+
+// appendZlib appends data as a zlib stream (RFC 1950) made by comp at
+// level, or by tightDeflate with zlib's level-9 or level-6 parameters for
+// the levels past levelBest.
+func appendZlib(dst, data []byte, comp Compressor, level int) ([]byte, error) {
+	start := len(dst)
+	// CMF 0x78: deflate, 32 KiB window; FLG 0x9c/0xda: default or best
+	// level, no preset dictionary, FCHECK making the pair a multiple of 31.
+	dst = append(dst, 0x78, 0x9c)
+	if level >= levelBest {
+		dst[start+1] = 0xda
+	}
+	var err error
+	switch level {
+	case levelTight9:
+		dst = tightDeflate(dst, data, tdLevel9)
+	case levelTight6:
+		dst = tightDeflate(dst, data, tdLevel6)
+	default:
+		dst, err = comp.Deflate(dst, data, level)
+	}
+	if err != nil {
+		return dst[:start], err
+	}
+	return binary.BigEndian.AppendUint32(dst, adler32.Checksum(data)), nil
+}
+
+// levelTight9 and levelTight6 are the steps after levelBest: tightDeflate,
+// whose output is as small as zlib's at level 9 and at level 6.
+const (
+	levelTight9 = 10 + iota
+	levelTight6
+)
+
+// compressionLevels are the levels Encode tries, in order, until the
+// cookie fits: fast first (deflate of a few hundred bytes costs more than
+// the rest of Encode together), then harder. The 3-byte-match parse at
+// level-9 parameters comes before the Compressor's best level: it is
+// smaller than compress/flate's best on every near-limit session measured
+// (docs/FLASK.md) and takes less time; klauspost's best level is
+// sometimes smaller still.
+var compressionLevels = [...]int{levelFast, levelDefault, levelTight9, levelBest, levelTight6}
+
+// errNeedDict is zlib's Z_NEED_DICT, which CPython's zlib.decompress
+// reports as an error.
+var errNeedDict = errors.New("stream needs a preset dictionary")
+
+// inflateZlib appends the data of the zlib stream src to dst, accepting
+// exactly what CPython's zlib.decompress(src) accepts (zlib 1.2.13's
+// inflate with windowBits 15, Modules/zlibmodule.c): the header checks of
+// inflate.c (FCHECK, method 8, window of at most 32 KiB), no preset
+// dictionary (FDICT makes inflate ask for one, which decompress reports as
+// an error), a complete DEFLATE stream and its Adler-32. Bytes after the
+// checksum are ignored, as Python ignores them. More than max bytes of
+// output is ErrTooLarge.
+func inflateZlib(dst, src []byte, max int, comp Compressor) ([]byte, error) {
+	// Failures return dst with the capacity it grew to, for the pools.
+	start := len(dst)
+	fail := func(err error) ([]byte, error) {
+		if errors.Is(err, ErrTooLarge) {
+			return dst[:start], err
+		}
+		return dst[:start], fmt.Errorf("%w: zlib: %v", ErrPayload, err)
+	}
+	if len(src) < 2 {
+		return fail(io.ErrUnexpectedEOF)
+	}
+	cmf, flg := src[0], src[1]
+	switch {
+	case (uint(cmf)<<8|uint(flg))%31 != 0:
+		return fail(errors.New("incorrect header check"))
+	case cmf&0x0f != 8:
+		return fail(errors.New("unknown compression method"))
+	case cmf>>4 > 7:
+		return fail(errors.New("invalid window size"))
+	case flg&0x20 != 0:
+		return fail(errNeedDict)
+	}
+	out, n, err := comp.Inflate(dst, src[2:], max)
+	if cap(out) >= start {
+		dst = out
+	}
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return fail(err)
+	}
+	trailer := src[2+n:]
+	if len(trailer) < 4 {
+		return fail(io.ErrUnexpectedEOF)
+	}
+	if binary.BigEndian.Uint32(trailer) != adler32.Checksum(out[start:]) {
+		return fail(errors.New("incorrect data check"))
+	}
+	return out, nil
+}
+
+// compressInto appends zlib(data) at the fast level to dst (for tests).
+func compressInto(dst *bytes.Buffer, data []byte) {
+	z, _ := appendZlib(nil, data, stdCompressor{}, levelFast)
+	dst.Write(z)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -54,13 +55,16 @@ func unmarshal(data string, maxDepth int) (map[string]any, error) {
 // decoderPool keeps decoders, so that their scratch space is reused.
 var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
 
-// release returns d to the pool without references to the data.
+// release returns d to the pool without references to the data or to
+// the slabs, which belong to the values returned.
 func (d *decoder) release() {
 	d.data = ""
 	d.arena = nil
-	clear(d.stack) // popped elements were cleared when their array ended
-	d.stack = d.stack[:0]
-	if cap(d.stack) > 4096 {
+	d.strs, d.ints, d.floats, d.lists, d.tuples = slab[string]{}, slab[int64]{}, slab[float64]{}, slab[[]any]{}, slab[Tuple]{}
+	clear(d.stack) // popped elements were cleared when their container ended
+	clear(d.keys)
+	d.stack, d.keys = d.stack[:0], d.keys[:0]
+	if cap(d.stack) > 4096 || cap(d.keys) > 4096 {
 		return
 	}
 	decoderPool.Put(d)
@@ -73,12 +77,47 @@ type decoder struct {
 	data     string
 	pos      int
 	maxDepth int
-	stack    []any // elements of the arrays being read, innermost last
+	stack    []any    // values of the arrays and objects being read, innermost last
+	keys     []string // keys of the objects being read, innermost last
 	// arena holds the text of unescaped strings: one allocation for all
 	// of them. It is never pooled, and bytes once written never change,
 	// which is what unsafe.String requires.
 	arena []byte
-	plain bool // leave tags alone (tests read the oracle's plain JSON)
+	// Slabs for the boxes of the values returned (see box.go).
+	strs   slab[string]
+	ints   slab[int64]
+	floats slab[float64]
+	lists  slab[[]any]
+	tuples slab[Tuple]
+	plain  bool // leave tags alone (tests read the oracle's plain JSON)
+}
+
+// slabSize is how many slots a numeric or list slab gets: enough for the
+// rest of the text if it were made of such values, at most 256.
+func (d *decoder) slabSize(minBytes int) int {
+	return min((len(d.data)-d.pos)/minBytes+1, 256)
+}
+
+// boxString boxes a string value. Its slab is sized by counting the
+// quotes left (two per string) less the keys (a quote and a colon), an
+// upper bound for Flask's compact JSON, re-counted if it runs out.
+func (d *decoder) boxString(s string) any {
+	if s == "" {
+		return s // boxing "" allocates nothing
+	}
+	n := 0
+	if len(d.strs.free) == 0 {
+		rest := d.data[d.pos:]
+		n = strings.Count(rest, `"`)/2 - strings.Count(rest, `":`) + 1
+	}
+	return d.strs.box(stringType, s, n)
+}
+
+func (d *decoder) boxInt(i int64) any {
+	if i >= 0 && i < 256 {
+		return i // the runtime boxes these without allocating
+	}
+	return d.ints.box(int64Type, i, d.slabSize(8))
 }
 
 func (d *decoder) errorf(format string, args ...any) error {
@@ -107,7 +146,11 @@ func (d *decoder) value(depth int) (any, error) {
 	case '[':
 		return d.array(depth)
 	case '"':
-		return d.string()
+		str, err := d.string()
+		if err != nil {
+			return nil, err
+		}
+		return d.boxString(str), nil
 	case 't':
 		return true, d.literal("true")
 	case 'f':
@@ -143,12 +186,14 @@ func (d *decoder) object(depth int) (any, error) {
 		return nil, fmt.Errorf("%w: more than %d levels", ErrTooDeep, d.maxDepth)
 	}
 	d.pos++ // '{'
-	m := make(map[string]any)
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
-		return m, nil
+		return make(map[string]any), nil
 	}
+	// Keys and values collect on d.keys and d.stack, so that the map is
+	// made at its final size, once.
+	kbase, vbase := len(d.keys), len(d.stack)
 	for {
 		d.skipSpace()
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
@@ -167,12 +212,8 @@ func (d *decoder) object(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := m[k]; dup {
-			// Python keeps the last value; other parsers keep the first.
-			// Refusing removes the ambiguity (SECURITY F-51).
-			return nil, d.errorf("duplicate key")
-		}
-		m[k] = v
+		d.keys = append(d.keys, k)
+		d.stack = append(d.stack, v)
 		d.skipSpace()
 		if d.pos >= len(d.data) {
 			return nil, d.errorf("unexpected end in object")
@@ -182,14 +223,36 @@ func (d *decoder) object(depth int) (any, error) {
 			d.pos++
 		case '}':
 			d.pos++
-			if len(m) == 1 && !d.plain {
-				return d.untag(m)
+			keys, vals := d.keys[kbase:], d.stack[vbase:]
+			if len(keys) == 1 && !d.plain && isTagKey(keys[0]) {
+				k, v := keys[0], vals[0]
+				d.pop(kbase, vbase)
+				return d.untag(k, v)
+			}
+			m := make(map[string]any, len(keys))
+			for i, k := range keys {
+				m[k] = vals[i]
+			}
+			n := len(keys)
+			d.pop(kbase, vbase)
+			if len(m) != n {
+				// Python keeps the last value; other parsers keep the
+				// first. Refusing removes the ambiguity (SECURITY F-51).
+				return nil, d.errorf("duplicate key")
 			}
 			return m, nil
 		default:
 			return nil, d.errorf("expected ',' or '}'")
 		}
 	}
+}
+
+// pop drops the keys and values of the object whose first ones were at
+// kbase and vbase.
+func (d *decoder) pop(kbase, vbase int) {
+	clear(d.keys[kbase:])
+	clear(d.stack[vbase:])
+	d.keys, d.stack = d.keys[:kbase], d.stack[:vbase]
 }
 
 func (d *decoder) array(depth int) (any, error) {
@@ -200,7 +263,7 @@ func (d *decoder) array(depth int) (any, error) {
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == ']' {
 		d.pos++
-		return []any{}, nil
+		return d.lists.box(listType, []any{}, d.slabSize(16)), nil
 	}
 	// Elements collect on d.stack, so that each array costs one
 	// allocation of its exact size.
@@ -224,7 +287,7 @@ func (d *decoder) array(depth int) (any, error) {
 			copy(l, d.stack[base:])
 			clear(d.stack[base:])
 			d.stack = d.stack[:base]
-			return l, nil
+			return d.lists.box(listType, l, d.slabSize(16)), nil
 		default:
 			return nil, d.errorf("expected ',' or ']'")
 		}
@@ -275,10 +338,13 @@ func (d *decoder) number() (any, error) {
 		if err != nil && !isRangeErr(err) { // overflow is ±Inf, as in Python
 			return nil, d.errorf("invalid number")
 		}
-		return f, nil
+		if f == 0 {
+			return f, nil
+		}
+		return d.floats.box(float64Type, f, d.slabSize(4)), nil
 	}
 	if i, err := strconv.ParseInt(text, 10, 64); err == nil {
-		return i, nil
+		return d.boxInt(i), nil
 	}
 	if digits := len(text) - boolInt(text[0] == '-'); digits > maxIntDigits {
 		return nil, d.errorf("integer has more than %d digits", maxIntDigits)
@@ -290,10 +356,13 @@ func (d *decoder) number() (any, error) {
 	return b, nil
 }
 
-// string reads a JSON string. It refuses what Python's strict decoder
-// refuses (raw control characters, bad escapes) and, stricter than Python,
-// invalid UTF-8 and lone surrogate escapes, which a Go string cannot carry
-// faithfully (SECURITY F-52).
+// string reads a JSON string as Python's json module does: it refuses what
+// Python's strict decoder refuses (raw control characters, bad escapes,
+// and invalid UTF-8, which Flask fails to decode before parsing), and
+// joins a high and a low surrogate escape into one code point. A lone
+// surrogate escape ("\ud800", which Python keeps and writes back as is)
+// becomes that code point in WTF-8: the three bytes UTF-8 would use were
+// surrogates allowed (see the package documentation).
 func (d *decoder) string() (string, error) {
 	d.pos++ // '"'
 	start := d.pos
@@ -365,18 +434,23 @@ func (d *decoder) string() (string, error) {
 				if !ok {
 					return "", d.errorf("invalid \\u escape")
 				}
-				if utf16.IsSurrogate(r) {
-					if r >= 0xdc00 || d.pos+1 >= len(d.data) || d.data[d.pos] != '\\' || d.data[d.pos+1] != 'u' {
-						return "", d.errorf("lone surrogate")
-					}
+				// CPython's scanstring: a high surrogate followed by a
+				// \u escape reads that escape (failing if it is not hex),
+				// and joins it only if it is a low surrogate.
+				if r >= 0xd800 && r < 0xdc00 && len(d.data)-d.pos > 6 && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
+					next := d.pos
 					d.pos += 2
 					r2, ok := d.hex4()
-					if !ok || r2 < 0xdc00 || r2 > 0xdfff {
-						return "", d.errorf("lone surrogate")
+					if !ok {
+						return "", d.errorf("invalid \\u escape")
 					}
-					r = utf16.DecodeRune(r, r2)
+					if r2 >= 0xdc00 && r2 <= 0xdfff {
+						r = utf16.DecodeRune(r, r2)
+					} else {
+						d.pos = next
+					}
 				}
-				buf = utf8.AppendRune(buf, r)
+				buf = appendWTF8(buf, r)
 			default:
 				return "", d.errorf("invalid escape")
 			}
@@ -418,20 +492,20 @@ func (d *decoder) hex4() (rune, bool) {
 	return r, true
 }
 
-// untag converts a one-key object whose key is a registered tag (spec
-// §5.2). Its value was already untagged: the walk is inner first, as in
-// Flask. Where Flask converts an ill-typed tag value silently (" t" holding
-// a string) or fails with HTTP 500, untag returns ErrPayload: only the type
-// Flask itself writes is accepted for each tag.
-func (d *decoder) untag(m map[string]any) (any, error) {
-	for k, v := range m {
+// untag converts a one-key object whose key k is a registered tag (spec
+// §5.2) and whose value is v. The value was already untagged: the walk is
+// inner first, as in Flask. Where Flask converts an ill-typed tag value
+// silently (" t" holding a string) or fails with HTTP 500, untag returns
+// ErrPayload: only the type Flask itself writes is accepted for each tag.
+func (d *decoder) untag(k string, v any) (any, error) {
+	{
 		switch k {
 		case " t":
 			l, ok := v.([]any)
 			if !ok {
 				return nil, d.errorf(`tag " t" does not hold a list`)
 			}
-			return Tuple(l), nil
+			return d.tuples.box(tupleType, Tuple(l), d.slabSize(16)), nil
 		case " b":
 			s, ok := v.(string)
 			if !ok {
@@ -459,18 +533,23 @@ func (d *decoder) untag(m map[string]any) (any, error) {
 			}
 			return u, nil
 		case " d":
-			if v == nil {
-				return nil, nil // parse_date(None) is None
-			}
 			s, ok := v.(string)
 			if !ok {
+				// werkzeug's parse_date gives None for None and for what
+				// email.utils refuses with TypeError or ValueError: any
+				// falsy value. Other values fail in it (HTTP 500).
+				if falsy(v) {
+					return nil, nil
+				}
 				return nil, d.errorf(`tag " d" does not hold a string`)
 			}
-			t, ok := parseHTTPDate(s)
-			if !ok {
-				return nil, nil // werkzeug's parse_date gives None
+			switch t, res := parseHTTPDate(s); res {
+			case dateOK:
+				return t, nil
+			case dateError:
+				return nil, d.errorf(`tag " d" makes Python's datetime overflow`)
 			}
-			return t, nil
+			return nil, nil // werkzeug's parse_date gives None
 		case " di":
 			inner, ok := v.(map[string]any)
 			if !ok || len(inner) != 1 {
@@ -481,16 +560,63 @@ func (d *decoder) untag(m map[string]any) (any, error) {
 			}
 		}
 	}
-	return m, nil
+	return map[string]any{k: v}, nil
 }
 
-// dropLastRunes is Python's key[:-n] on a str (code points, not bytes).
+// dropLastRunes is Python's key[:-n] on a str (code points, not bytes;
+// a WTF-8 surrogate is one code point).
 func dropLastRunes(s string, n int) string {
 	for ; n > 0 && len(s) > 0; n-- {
 		_, size := utf8.DecodeLastRuneInString(s)
+		if size == 1 && len(s) >= 3 && isSurrogateWTF8(s[len(s)-3:]) {
+			size = 3
+		}
 		s = s[:len(s)-size]
 	}
 	return s
+}
+
+// appendWTF8 appends r in UTF-8, or, for a surrogate code point, in the
+// three bytes UTF-8's pattern gives it (WTF-8).
+func appendWTF8(dst []byte, r rune) []byte {
+	if utf16.IsSurrogate(r) {
+		return append(dst, 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
+	}
+	return utf8.AppendRune(dst, r)
+}
+
+// isSurrogateWTF8 reports whether s starts with a surrogate code point in
+// WTF-8 (ED A0–BF 80–BF).
+func isSurrogateWTF8(s string) bool {
+	return len(s) >= 3 && s[0] == 0xed && s[1] >= 0xa0 && s[1] <= 0xbf && s[2] >= 0x80 && s[2] <= 0xbf
+}
+
+// falsy reports whether Python's bool() of the value v stands for is
+// False.
+func falsy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case bool:
+		return !x
+	case int64:
+		return x == 0
+	case float64:
+		return x == 0
+	case string:
+		return x == ""
+	case Markup:
+		return x == ""
+	case []any:
+		return len(x) == 0
+	case Tuple:
+		return len(x) == 0
+	case []byte:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }
 
 func boolInt(b bool) int {

@@ -28,6 +28,9 @@ type oracleRequest struct {
 	MaxAge     int64    `json:"max_age,omitempty"`
 	TaggedJSON string   `json:"tagged_json,omitempty"`
 	Cookie     string   `json:"cookie,omitempty"`
+	Seed       int      `json:"seed,omitempty"`
+	Open       string   `json:"open,omitempty"`
+	Close      string   `json:"close,omitempty"`
 }
 
 type oracleAnswer struct {
@@ -38,6 +41,8 @@ type oracleAnswer struct {
 	Error       string `json:"error"`
 	Exception   string `json:"exception"`
 	Message     string `json:"message"`
+	Read        int    `json:"read"`
+	Rewrite     int    `json:"rewrite"`
 }
 
 // runOracle sends reqs to a Flask in one process and returns its answers
@@ -334,6 +339,35 @@ var readCases = []string{
 	`{"u":{" u":"urn:uuid:12345678-1234-5678-1234-567812345678"}}`,
 	`{"u":{" u":"ABCDEFABCDEFABCDEFABCDEFABCDEFAB"}}`,
 	`{"u":{" u":"xyz"}}`,
+	// What Python's int(text, 16) reads besides hex digits.
+	`{"u":{" u":"0x345678123456781234567812345678"}}`,
+	`{"u":{" u":"0x_45678123456781234567812345678"}}`,
+	`{"u":{" u":" 2345678123456781234567812345678"}}`,
+	`{"u":{" u":"\u001c2345678123456781234567812345678"}}`,
+	`{"u":{" u":"1234_678123456781234567812345678"}}`,
+	`{"u":{" u":"1234__78123456781234567812345678"}}`,
+	`{"u":{" u":"+2345678123456781234567812345678"}}`,
+	`{"u":{" u":"\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668"}}`,
+	`{"u":{" u":"\ud835\udfcf2345678123456781234567812345678"}}`,
+	`{"u":{" u":"urn:urn:12345678123456781234567812345678"}}`,
+	`{"u":{" u":"12345678123456781234567812345678\u00e9"}}`,
+	`{"u":{" u":"\u00bd2345678123456781234567812345678"}}`,
+	`{"d":{" d":"Tue, 14 Nov \uff12\uff10\uff12\uff13 22:13:20 GMT"}}`,
+	`{"d":{" d":"Tue, 14 Nov 0000000000000000002023 22:13:20 GMT"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 +\u0660\u0661\u0660\u0660"}}`,
+	`{"d":{" d":"\u0661\u0664 Nov 2023 \u0662\u0662:13:20 GMT"}}`,
+	// Python's unbounded ints: datetime() and timedelta() overflow
+	// (OverflowError, which parse_date lets through), or refuse (None).
+	`{"d":{" d":"0 Nov 2200000000 0.00"}}`,
+	`{"d":{" d":"14 Nov 99999999999 22:13:20 GMT"}}`,
+	`{"d":{" d":"14 Nov -2147485000 22:13:20 GMT"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:99999999999"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 +99999999999999999999"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 -2400000000000"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 +2500"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 +2500000000"}}`,
+	`{"d":{" d":"14 Nov 2023 22:13:20 GMT` + strings.Repeat(" ", 200) + `"}}`,
+	`{"d":{" d":"14 Nov 1` + strings.Repeat("0", 4300) + ` 22:13:20 GMT"}}`,
 	`{"b":{" b":"AP8="}}`,
 	`{"b":{" b":""}}`,
 	`{"b":{" b":"AP8"}}`,

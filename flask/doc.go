@@ -26,7 +26,22 @@
 // looks like a tag. Decode gives back: nil, bool, string, int64 (*big.Int
 // beyond int64, exactly), float64, []any, map[string]any, Tuple, []byte,
 // Markup, UUID and time.Time, so that a decoded session encodes to the same
-// JSON.
+// JSON. Normalize converts other Go values (other integer types, slices,
+// string-keyed maps, pointers) to those types, or says which part cannot
+// be stored; Encode uses it.
+//
+// # Lone surrogates
+//
+// Python strings may hold surrogate code points on their own, which JSON
+// writes as "\ud800" and UTF-8 cannot encode: a JSON request body can put
+// one in a Flask session. Decode keeps such a string as a Go string in
+// WTF-8 (the three bytes UTF-8's pattern gives the surrogate, here ED A0
+// 80), and Encode writes it back as "\ud800", so the session survives a
+// Go write byte for byte. These strings, and only these, fail
+// utf8.ValidString; printing them shows U+FFFD, as encoding/json and
+// html/template do. Encode accepts WTF-8 but not a high surrogate directly
+// followed by a low one (that pair is one code point in UTF-8), nor other
+// invalid UTF-8.
 //
 // Markup is deliberately not html/template.HTML: whoever holds the key can
 // put anything in a cookie, and it must never be trusted as HTML.
@@ -42,16 +57,19 @@
 // tags (ErrPayload). It never panics, and its errors never contain the
 // cookie or the key.
 //
-// It is stricter than Flask where Flask's leniency only serves attackers
-// (Flask never writes these forms): padded or non-canonical base64 in the
-// signature (so each cookie has one spelling), duplicate JSON keys
-// (Python keeps the last, other parsers the first), invalid UTF-8 and lone
-// surrogate escapes, data after the JSON object or after the zlib stream,
-// a top level that is not an object (Flask accepts null, [] and lists of
-// pairs), tags holding the wrong type (Flask converts some silently and
-// fails with HTTP 500 on others), and integers of more than 4300 digits
-// (CPython's own limit). An unparseable {" d": …} date decodes to nil,
-// exactly as in Flask.
+// Every session Flask writes, Decode reads, and Encode writes back as
+// Flask would: zlib streams are read exactly as CPython's zlib.decompress
+// reads them (bytes after the checksum ignored, no preset dictionary), and
+// DefaultMaxDepth (1000) is deeper than CPython lets Flask read. Decode is
+// stricter than Flask only where Flask's leniency serves attackers, on
+// forms Flask never writes: padded or non-canonical base64 (so each cookie
+// has one spelling), duplicate JSON keys (Python keeps the last, other
+// parsers the first), data after the JSON object, a top level that is not
+// an object (Flask accepts null, [] and lists of pairs), tags holding the
+// wrong type (Flask converts some silently and fails with HTTP 500 on
+// others), and a payload inflating past MaxDecompressed (64 KiB; Flask has
+// no cap). An unparseable {" d": …} date decodes to nil, exactly as in
+// Flask; invalid UTF-8 and integers of more than 4300 digits fail in both.
 //
 // # Compression
 //

@@ -3,11 +3,9 @@ package flask
 import (
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
-	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -20,15 +18,14 @@ import (
 // Markup, UUIDs and times, and the " di" escape for one-key dicts whose key
 // is a tag.
 //
-// Accepted values: nil, bool, string, every int and uint type, float32,
-// float64, *big.Int, json.Number, []byte, Tuple, Markup, UUID, time.Time,
-// []any, []string, map[string]any, map[string]string, and other slices,
-// arrays and string-keyed maps through reflection (a nil slice or map is
-// written empty, as a Python session never holds None for them). Anything
-// else, strings
-// that are not valid UTF-8, times outside years 1–9999 and nesting deeper
-// than DefaultMaxDepth (a map that contains itself, say) give
-// ErrUnsupported or ErrTooDeep.
+// Accepted values: the types Decode returns, every int and uint type,
+// float32, json.Number, []string, map[string]string, and whatever else
+// Normalize converts (other slices, arrays and string-keyed maps,
+// pointers; a nil slice or map is written empty, as a Python session never
+// holds None for them). Strings may hold lone surrogates in WTF-8, as
+// Decode returns them. Anything else, and nesting deeper than
+// DefaultMaxDepth (a map that contains itself, say), gives ErrUnsupported
+// or ErrTooDeep.
 func Marshal(v map[string]any) ([]byte, error) {
 	e := encoder{maxDepth: DefaultMaxDepth}
 	if err := e.object(v, 1); err != nil {
@@ -129,12 +126,6 @@ func (e *encoder) list(l []any, depth int) error {
 // their own.
 func (e *encoder) stringElem(s string, _ int) error { return e.string(s) }
 
-// reflectElem writes an element of a slice, array or map reached by
-// reflection.
-func (e *encoder) reflectElem(v reflect.Value, depth int) error {
-	return e.value(v.Interface(), depth)
-}
-
 // escapedDict writes {" di":{k+"__":v}} (spec §5.1, TagDict).
 func (e *encoder) escapedDict(k string, value func() error, depth int) error {
 	if err := e.deeper(depth + 1); err != nil {
@@ -209,8 +200,6 @@ func (e *encoder) value(v any, depth int) error {
 		} else {
 			e.buf = x.Append(e.buf, 10)
 		}
-	case json.Number:
-		return e.number(x)
 	case map[string]any:
 		return e.object(x, depth)
 	case []any:
@@ -262,86 +251,13 @@ func (e *encoder) value(v any, depth int) error {
 	case map[string]string:
 		return writeObject(e, x, depth, e.stringElem)
 	default:
-		return e.reflectValue(reflect.ValueOf(v), depth)
-	}
-	return nil
-}
-
-// reflectValue handles slices, arrays and string-keyed maps of other types.
-func (e *encoder) reflectValue(rv reflect.Value, depth int) error {
-	switch rv.Kind() {
-	case reflect.Slice, reflect.Array:
-		if err := e.deeper(depth); err != nil {
+		// Everything else is what Normalize makes of it.
+		nv, err := normalize(v, max(e.maxDepth-depth+1, 0))
+		if err != nil {
 			return err
 		}
-		e.buf = append(e.buf, '[')
-		for i := range rv.Len() {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			if err := e.reflectElem(rv.Index(i), depth+1); err != nil {
-				return err
-			}
-		}
-		e.buf = append(e.buf, ']')
-		return nil
-	case reflect.Map:
-		if rv.Type().Key().Kind() != reflect.String {
-			break
-		}
-		vals := make(map[string]reflect.Value, rv.Len())
-		for it := rv.MapRange(); it.Next(); {
-			vals[it.Key().String()] = it.Value()
-		}
-		return writeObject(e, vals, depth, e.reflectElem)
-	case reflect.String:
-		return e.string(rv.String())
-	case reflect.Bool:
-		e.buf = strconv.AppendBool(e.buf, rv.Bool())
-		return nil
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		e.buf = strconv.AppendInt(e.buf, rv.Int(), 10)
-		return nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		e.buf = strconv.AppendUint(e.buf, rv.Uint(), 10)
-		return nil
-	case reflect.Float32, reflect.Float64:
-		e.buf = appendFloat(e.buf, rv.Float())
-		return nil
+		return e.value(nv, depth)
 	}
-	if !rv.IsValid() {
-		e.buf = append(e.buf, "null"...)
-		return nil
-	}
-	return fmt.Errorf("%w: %s", ErrUnsupported, rv.Type())
-}
-
-// number writes a json.Number as Flask would write the value Python reads
-// from it: an int, or a float in repr form.
-func (e *encoder) number(n json.Number) error {
-	s := string(n)
-	if !validNumber(s) {
-		return fmt.Errorf("%w: json.Number %q is not a JSON number", ErrUnsupported, s)
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '.' || c == 'e' || c == 'E' {
-			f, err := strconv.ParseFloat(s, 64)
-			if err != nil && !isRangeErr(err) {
-				return fmt.Errorf("%w: json.Number %q", ErrUnsupported, s)
-			}
-			e.buf = appendFloat(e.buf, f)
-			return nil
-		}
-	}
-	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-		e.buf = strconv.AppendInt(e.buf, i, 10)
-		return nil
-	}
-	b, ok := new(big.Int).SetString(s, 10)
-	if !ok {
-		return fmt.Errorf("%w: json.Number %q", ErrUnsupported, s)
-	}
-	e.buf = b.Append(e.buf, 10)
 	return nil
 }
 
@@ -475,7 +391,12 @@ func (e *encoder) string(s string) error {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			return fmt.Errorf("%w: string is not valid UTF-8", ErrUnsupported)
+			// A lone surrogate in WTF-8, as Decode returns it, is
+			// written back as Python writes it: \udXXX.
+			if !isSurrogateWTF8(s[i:]) || s[i+1] < 0xb0 && isSurrogateWTF8(s[i+3:]) && s[i+4] >= 0xb0 {
+				return fmt.Errorf("%w: string is neither UTF-8 nor WTF-8", ErrUnsupported)
+			}
+			r, size = rune(s[i]&0x0f)<<12|rune(s[i+1]&0x3f)<<6|rune(s[i+2]&0x3f), 3
 		}
 		if r > 0xffff {
 			r -= 0x10000

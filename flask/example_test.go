@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sessionkit/session/flask"
 )
@@ -89,4 +90,43 @@ func ExampleParse() {
 	// Output:
 	// true 2023-11-14T22:13:20Z
 	// {"u":{" u":"12345678123456781234567812345678"}}
+}
+
+// Normalize turns Go values into what a session holds (and what a later
+// request reads back), or says which part cannot be stored.
+func ExampleNormalize() {
+	v, err := flask.Normalize(map[string][]int{"cart": {3, 1}})
+	fmt.Printf("%#v %v\n", v, err)
+
+	_, err = flask.Normalize(map[string]any{"user": []any{"Maria", struct{}{}}})
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, flask.ErrUnsupported))
+	// Output:
+	// map[string]interface {}{"cart":[]interface {}{3, 1}} <nil>
+	// flask: unsupported value at ["user"][1]: struct {}
+	// true
+}
+
+// A string Flask read from a JSON request body may hold a lone
+// surrogate; Decode keeps it in WTF-8, which utf8.ValidString tells
+// apart, and Encode writes it back as Flask did.
+func ExampleCodec_Decode_loneSurrogate() {
+	s, _ := flask.NewSigner([]byte("test-secret-key"))
+	c := flask.NewCodec(s)
+	now := time.Unix(1700000000, 0)
+	// What Flask writes for session["nome"] = "Jo\ud800o".
+	flaskCookie := s.Sign("eyJub21lIjoiSm9cdWQ4MDBvIn0", now)
+
+	values, err := c.Decode(flaskCookie, now)
+	if err != nil {
+		panic(err)
+	}
+	nome := values["nome"].(string)
+	fmt.Printf("%q %v\n", nome, utf8.ValidString(nome))
+
+	js, _ := flask.Marshal(values)
+	fmt.Println(string(js))
+	// Output:
+	// "Jo\xed\xa0\x80o" false
+	// {"nome":"Jo\ud800o"}
 }

@@ -16,8 +16,11 @@ const (
 	MaxCookieSize = 4096
 	// DefaultMaxDecompressed caps the decompressed payload.
 	DefaultMaxDecompressed = 64 << 10
-	// DefaultMaxDepth caps JSON nesting.
-	DefaultMaxDepth = 64
+	// DefaultMaxDepth caps JSON nesting. CPython (3.11) counts every
+	// nested JSON array or object against its recursion limit, 1000 by
+	// default, so no Flask reads a session nested deeper; Flask 2.2 reads
+	// up to 976 levels in a request, Flask 3.1 up to 491 (docs/FLASK.md).
+	DefaultMaxDepth = 1000
 )
 
 // Errors returned (wrapped) by this package. Callers tell failures apart
@@ -74,6 +77,10 @@ type Codec struct {
 	// (a tag such as {" t": [...]} counts its object and its list).
 	// Default DefaultMaxDepth; 0 or less means the default.
 	MaxDepth int
+	// Compressor makes and reads the DEFLATE streams of compressed
+	// payloads (the zlib framing around them is the Codec's). Default
+	// nil: the standard library's compress/flate.
+	Compressor Compressor
 
 	signer *Signer
 }

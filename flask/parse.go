@@ -36,11 +36,11 @@ func PayloadJSON(payload string, max int) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxDecompressed
 	}
-	return payloadJSON(nil, payload, max)
+	return payloadJSON(nil, payload, max, stdCompressor{})
 }
 
 // payloadJSON appends the JSON text of payload to dst.
-func payloadJSON(dst []byte, payload string, max int) ([]byte, error) {
+func payloadJSON(dst []byte, payload string, max int, comp Compressor) ([]byte, error) {
 	compressed := len(payload) > 0 && payload[0] == '.'
 	if compressed {
 		payload = payload[1:]
@@ -66,7 +66,7 @@ func payloadJSON(dst []byte, payload string, max int) ([]byte, error) {
 		if err != nil {
 			return dst, fmt.Errorf("%w: payload is not base64url", ErrPayload)
 		}
-		return decompress(dst, z, max)
+		return inflateZlib(dst, z, max, comp)
 	}
 	out, err := b64.AppendDecode(dst, src)
 	if err != nil {

@@ -4,9 +4,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"math/big"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 var (
@@ -31,40 +33,116 @@ func (u UUID) String() string {
 	return string(b[:])
 }
 
-// ParseUUID reads the forms Python's uuid.UUID(str) reads: 32 hex digits,
-// optionally with dashes, braces and a "urn:uuid:" prefix, in either case.
+// ParseUUID reads what Python's uuid.UUID(str) reads: after removing
+// every "urn:", "uuid:" and "-" and the braces at both ends, 32 code points
+// that Python's int(text, 16) reads (hex digits, optionally with a sign,
+// a 0x prefix, underscores between digits, surrounding whitespace, and
+// any script's decimal digits): so 32 hex digits, dashed, braced or with a
+// urn:uuid: prefix, in either case.
 func ParseUUID(s string) (UUID, error) {
 	var u UUID
-	if len(s) > 64 {
-		return u, fmt.Errorf("flask: invalid UUID: too long")
-	}
 	// The same transformations as uuid.UUID.__init__.
 	s = strings.ReplaceAll(s, "urn:", "")
 	s = strings.ReplaceAll(s, "uuid:", "")
 	s = strings.Trim(s, "{}")
 	s = strings.ReplaceAll(s, "-", "")
-	if len(s) != 32 {
+	if utf8.RuneCountInString(s) != 32 {
 		return u, fmt.Errorf("flask: invalid UUID: want 32 hex digits")
 	}
-	if _, err := hex.Decode(u[:], []byte(s)); err != nil {
+	digits, neg, ok := pyIntText(s, 16)
+	if !ok || neg && strings.Trim(digits, "0") != "" {
+		return u, fmt.Errorf("flask: invalid UUID: not hex")
+	}
+	digits = strings.Repeat("0", 32-len(digits)) + digits // at most 32 digits
+	if _, err := hex.Decode(u[:], []byte(digits)); err != nil {
 		return UUID{}, fmt.Errorf("flask: invalid UUID: not hex")
 	}
 	return u, nil
 }
 
+// pyIntText returns the digits (ASCII, without underscores) and the sign
+// that Python's int(s, base) reads, for base 10 or 16, as CPython does it:
+// non-ASCII whitespace becomes a space and decimal digits of any script
+// their ASCII digit; then surrounding whitespace, a sign, for base
+// 16 a "0x" prefix (which an underscore may follow), and digits with
+// single underscores between them.
+func pyIntText(s string, base int) (digits string, neg, ok bool) {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf: // as is: int() strips only " \t\n\r\v\f"
+			b = append(b, byte(r))
+		case isPySpace(r):
+			b = append(b, ' ')
+		case unicode.IsDigit(r):
+			b = append(b, '0'+decimalValue(r))
+		default:
+			return "", false, false
+		}
+	}
+	t := strings.Trim(string(b), " \t\n\r\v\f")
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	if base == 16 && len(t) >= 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') {
+		t = t[2:]
+		if t != "" && t[0] == '_' {
+			t = t[1:]
+		}
+	}
+	if t == "" || t[0] == '_' || t[len(t)-1] == '_' || strings.Contains(t, "__") {
+		return "", false, false
+	}
+	out := make([]byte, 0, len(t))
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c == '_':
+			continue
+		case '0' <= c && c <= '9', base == 16 && ('a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
+			out = append(out, c)
+		default:
+			return "", false, false
+		}
+	}
+	return string(out), neg, true
+}
+
+// decimalValue is the value of r, a decimal digit (Unicode category Nd).
+// Nd code points come in contiguous runs of whole 0–9 sequences, so the
+// value is the distance from the start of the run, modulo 10.
+func decimalValue(r rune) byte {
+	start := r
+	for start > 0 && unicode.IsDigit(start-1) {
+		start--
+	}
+	return byte((r - start) % 10)
+}
+
+// dateResult is what werkzeug's parse_date makes of a string.
+type dateResult int
+
+const (
+	dateNone  dateResult = iota // None: email.utils refused it (TypeError, ValueError)
+	dateOK                      // a datetime
+	dateError                   // an exception parse_date lets through (OverflowError): HTTP 500
+)
+
 // parseHTTPDate reads a " d" value as werkzeug's parse_date does: with
 // email.utils's parsedate_to_datetime, whose lenient parser (day names
 // optional, RFC 850 and asctime forms, two-digit years, US zone names,
-// numeric offsets) is ported here rule for rule. The result is in UTC.
-// Like werkzeug, it reports false (nil in the session) for anything that
-// parser refuses or that is not a valid date.
-func parseHTTPDate(s string) (time.Time, bool) {
-	if len(s) > 128 {
-		return time.Time{}, false
-	}
+// numeric offsets) is ported here rule for rule, Python's unbounded
+// integers included. The result is in UTC. Like werkzeug, it reports
+// dateNone (nil in the session) for anything that parser refuses or that
+// is not a valid date, and dateError where Python raises OverflowError
+// (a field beyond a C int, an offset beyond timedelta's range), which
+// parse_date does not catch.
+func parseHTTPDate(s string) (time.Time, dateResult) {
+	const none = dateNone
 	data := strings.FieldsFunc(s, isPySpace)
 	if len(data) == 0 {
-		return time.Time{}, false
+		return time.Time{}, none
 	}
 	if strings.HasSuffix(data[0], ",") || isDayName(strings.ToLower(data[0])) {
 		data = data[1:]
@@ -89,17 +167,17 @@ func parseHTTPDate(s string) (time.Time, bool) {
 		}
 	}
 	if len(data) < 5 {
-		return time.Time{}, false
+		return time.Time{}, none
 	}
 	dd, mm, yy, tm, tz := data[0], data[1], data[2], data[3], data[4]
 	if dd == "" || mm == "" || yy == "" {
-		return time.Time{}, false
+		return time.Time{}, none
 	}
 	month := monthIndex(strings.ToLower(mm))
 	if month == 0 {
 		dd, mm = mm, strings.ToLower(dd)
 		if month = monthIndex(mm); month == 0 {
-			return time.Time{}, false
+			return time.Time{}, none
 		}
 	}
 	dd = strings.TrimSuffix(dd, ",")
@@ -108,10 +186,10 @@ func parseHTTPDate(s string) (time.Time, bool) {
 	}
 	if strings.HasSuffix(yy, ",") {
 		if yy = yy[:len(yy)-1]; yy == "" {
-			return time.Time{}, false
+			return time.Time{}, none
 		}
 	}
-	if yy == "" || yy[0] < '0' || yy[0] > '9' {
+	if r, _ := utf8.DecodeRuneInString(yy); yy == "" || !unicode.IsDigit(r) { // yy[0].isdigit()
 		yy, tz = tz, yy
 	}
 	tm = strings.TrimSuffix(tm, ",")
@@ -126,50 +204,59 @@ func parseHTTPDate(s string) (time.Time, bool) {
 	case 3:
 		thh, tmm, tss = parts[0], parts[1], parts[2]
 	default:
-		return time.Time{}, false
+		return time.Time{}, none
 	}
-	var n [5]int64
+	var n [5]*big.Int
 	for i, f := range []string{yy, dd, thh, tmm, tss} {
-		v, ok := pyInt(f)
+		v, ok := pyBigInt(f)
 		if !ok {
-			return time.Time{}, false
+			return time.Time{}, none
 		}
 		n[i] = v
 	}
 	year, day, hour, minute, sec := n[0], n[1], n[2], n[3], n[4]
-	if year < 100 {
-		if year > 68 {
-			year += 1900
+	if year.Cmp(big.NewInt(100)) < 0 {
+		if year.Cmp(big.NewInt(68)) > 0 {
+			year.Add(year, big.NewInt(1900))
 		} else {
-			year += 2000
+			year.Add(year, big.NewInt(2000))
 		}
 	}
-	offset := int64(0)
+	// The offset in seconds: ±hhmm, as email.utils computes it.
+	offset := new(big.Int)
 	if o, ok := emailZones[strings.ToUpper(tz)]; ok {
+		offset.SetInt64(o)
+	} else if o, ok := pyBigInt(tz); ok {
 		offset = o
-	} else if o, ok := pyInt(tz); ok {
-		offset = o
 	}
-	if offset != 0 {
-		sign := int64(1)
-		if offset < 0 {
-			sign, offset = -1, -offset
+	if offset.Sign() != 0 {
+		sign := int64(offset.Sign())
+		offset.Abs(offset)
+		h, m := new(big.Int).QuoRem(offset, big.NewInt(100), new(big.Int))
+		offset = h.Mul(h, big.NewInt(3600)).Add(h, m.Mul(m, big.NewInt(60))).Mul(h, big.NewInt(sign))
+		// timedelta(seconds=offset) holds at most 999999999 days;
+		// timezone() takes less than a day either way.
+		days := new(big.Int).Div(offset, big.NewInt(86400))
+		if days.CmpAbs(big.NewInt(999999999)) > 0 {
+			return time.Time{}, dateError
 		}
-		if offset > 1<<40 {
-			return time.Time{}, false
-		}
-		offset = sign * (offset/100*3600 + offset%100*60)
-		if offset <= -86400 || offset >= 86400 { // datetime.timezone's range
-			return time.Time{}, false
+		if offset.CmpAbs(big.NewInt(86400)) >= 0 {
+			return time.Time{}, none
 		}
 	}
-	// datetime(...) refuses out-of-range fields.
-	if year < 1 || year > 9999 || day < 1 || day > int64(daysIn(time.Month(month), int(year))) ||
-		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
-		return time.Time{}, false
+	// datetime(...) takes C ints, then refuses out-of-range fields.
+	for _, v := range n {
+		if !v.IsInt64() || v.Int64() > math.MaxInt32 || v.Int64() < math.MinInt32 {
+			return time.Time{}, dateError
+		}
 	}
-	t := time.Date(int(year), time.Month(month), int(day), int(hour), int(minute), int(sec), 0, time.UTC)
-	return t.Add(-time.Duration(offset) * time.Second), true
+	y, d, hh, mi, ss := year.Int64(), day.Int64(), hour.Int64(), minute.Int64(), sec.Int64()
+	if y < 1 || y > 9999 || d < 1 || d > int64(daysIn(time.Month(month), int(y))) ||
+		hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59 {
+		return time.Time{}, none
+	}
+	t := time.Date(int(y), time.Month(month), int(d), int(hh), int(mi), int(ss), 0, time.UTC)
+	return t.Add(-time.Duration(offset.Int64()) * time.Second), dateOK
 }
 
 // isPySpace is Python's str.isspace, which str.split() splits on.
@@ -212,35 +299,19 @@ var emailZones = map[string]int64{
 	"CDT": -500, "MST": -700, "MDT": -600, "PST": -800, "PDT": -700,
 }
 
-// pyInt is Python's int(s) for ASCII text: an optional sign, digits with
-// single underscores between them. It refuses values beyond 18 digits
-// (none is a valid date field).
-func pyInt(s string) (int64, bool) {
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
+// pyBigInt is Python's int(s) (see pyIntText), which fails (ValueError)
+// past 4300 digits, CPython's default int_max_str_digits.
+func pyBigInt(s string) (*big.Int, bool) {
+	digits, neg, ok := pyIntText(s, 10)
+	if !ok || len(digits) > maxIntDigits {
+		return nil, false
 	}
-	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
-		return 0, false
-	}
-	var v int64
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '_' {
-			continue
-		}
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if digits++; digits > 18 {
-			return 0, false
-		}
-		v = v*10 + int64(c-'0')
+	v, ok := new(big.Int).SetString(digits, 10)
+	if !ok {
+		return nil, false
 	}
 	if neg {
-		v = -v
+		v.Neg(v)
 	}
 	return v, true
 }

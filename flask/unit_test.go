@@ -84,7 +84,15 @@ func TestMarshalValues(t *testing.T) {
 		{"nil []any", []any(nil), "[]", nil},
 		{"struct", struct{ A int }{1}, "", ErrUnsupported},
 		{"int-keyed map", map[int]string{1: "a"}, "", ErrUnsupported},
-		{"pointer", new(int), "", ErrUnsupported},
+		{"pointer", new(int), "0", nil},
+		{"nil pointer", (*int)(nil), "null", nil},
+		{"pointer to a slice", &[]string{"a"}, `["a"]`, nil},
+		{"named byte slice", json.RawMessage("hi"), `{" b":"aGk="}`, nil},
+		{"lone surrogates (WTF-8)", "\xed\xa0\x80a\xed\xb0\x80\xed\xa0\x80", `"\ud800a\udc00\ud800"`, nil},
+		{"WTF-8 key", map[string]any{"\xed\xbf\xbf": 1}, `{"\udfff":1}`, nil},
+		{"surrogate pair as two WTF-8 sequences", "\xed\xa0\xbd\xed\xb8\x80", "", ErrUnsupported},
+		{"truncated WTF-8", "\xed\xa0", "", ErrUnsupported},
+		{"map with a struct", map[string]any{"x": []any{1, struct{}{}}}, "", ErrUnsupported},
 		{"func", func() {}, "", ErrUnsupported},
 		{"invalid UTF-8", "a\xffb", "", ErrUnsupported},
 		{"invalid UTF-8 key", map[string]any{"\xff": 1}, "", ErrUnsupported},
@@ -144,6 +152,16 @@ func TestUnmarshalValues(t *testing.T) {
 		{`{"v":{" di":{"xy":1}}}`, map[string]any{"": int64(1)}},
 		{`{"v":{" di":{"aé😀":1}}}`, map[string]any{"a": int64(1)}},
 		{`{"v":{" x":1}}`, map[string]any{" x": int64(1)}},
+		// Lone surrogates, as Python's json reads them, in WTF-8.
+		{`{"v":"\ud800"}`, "\xed\xa0\x80"},
+		{`{"v":"\udc00"}`, "\xed\xb0\x80"},
+		{`{"v":"\ud800\u0041"}`, "\xed\xa0\x80A"},
+		{`{"v":"\ud800\ud800"}`, "\xed\xa0\x80\xed\xa0\x80"},
+		{`{"v":"\udc00\ud800x"}`, "\xed\xb0\x80\xed\xa0\x80x"},
+		{`{"v":"\ud83d\ude00"}`, "😀"},
+		{`{"v":"a\ud83d"}`, "a\xed\xa0\xbd"},
+		{`{"v":{" di":{"a\ud800__":1}}}`, map[string]any{"a\xed\xa0\x80": int64(1)}},
+		{`{"v":{" di":{"ab\ud800":1}}}`, map[string]any{"a": int64(1)}},
 	} {
 		m, err := Unmarshal([]byte(tc.in))
 		if err != nil {
@@ -157,7 +175,7 @@ func TestUnmarshalValues(t *testing.T) {
 	for _, bad := range []string{
 		``, ` `, `{`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{,}`, `{"a":[1,]}`, `{"a":01}`, `{"a":1.}`, `{"a":.5}`,
 		`{"a":1e}`, `{"a":-}`, `{"a":+1}`, `{"a":nan}`, `{"a":-NaN}`, `{"a":"\x"}`, `{"a":"\u12"}`, "{\"a\":\"\t\"}",
-		`{"a":"\udc00"}`, `{"a":"\ud800\u0041"}`, `{'a':1}`, `{"a":tru}`, "\ufeff{}", `{"a":1}}`,
+		`{"a":"\ud800\u00zz"}`, `{"a":"\ud800\u"}`, `{'a':1}`, `{"a":tru}`, "\ufeff{}", `{"a":1}}`,
 	} {
 		if _, err := Unmarshal([]byte(bad)); !errors.Is(err, ErrPayload) {
 			t.Errorf("Unmarshal(%q) err = %v, want ErrPayload", bad, err)
@@ -393,7 +411,7 @@ func TestDepthAgreement(t *testing.T) {
 	}
 	for name, wrap := range wraps {
 		fits := 0
-		for levels := 1; levels < 80; levels++ {
+		for levels := 1; levels < DefaultMaxDepth+10; levels++ {
 			js, err := Marshal(nest(levels, wrap))
 			if err != nil {
 				if !errors.Is(err, ErrTooDeep) {
@@ -406,8 +424,41 @@ func TestDepthAgreement(t *testing.T) {
 			}
 			fits = levels
 		}
-		if fits < 20 {
+		if fits < DefaultMaxDepth/2-1 {
 			t.Errorf("%s: only %d levels fit", name, fits)
+		}
+	}
+}
+
+// TestDecodedValuesStayPut: the values a Decode returns share no memory
+// with what later decodes write (pooled buffers, decoder scratch space,
+// slabs of boxed values).
+func TestDecodedValuesStayPut(t *testing.T) {
+	c := NewCodec(mustSigner(t, katKey))
+	c.Compression = CompressFlask
+	g := gen{rand.New(rand.NewPCG(3, 3))}
+	type kept struct {
+		v    map[string]any
+		want string
+	}
+	var all []kept
+	for i := range 300 {
+		v := g.object(0)
+		v["n"] = []any{int64(i * 1000), float64(i) + 0.5, fmt.Sprint("s", i), "a\\u00e9"}
+		cookie, err := c.Encode(v, katNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Decode(cookie, katNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := Marshal(got)
+		all = append(all, kept{got, string(want)})
+	}
+	for i, k := range all {
+		if js, _ := Marshal(k.v); string(js) != k.want {
+			t.Fatalf("value %d changed after later decodes:\n%s\n%s", i, js, k.want)
 		}
 	}
 }
