@@ -164,6 +164,9 @@ func (s *site) renderExemplo02(w http.ResponseWriter, r *http.Request, status in
 	sn := sess(r)
 	sn.SetPermanent(true)
 	v.Nomes, _ = session.Get[[]string](sn, "nomes")
+	if n := len(v.Nomes); n > 0 {
+		v.LastNome = shorten(v.Nomes[n-1], 40)
+	}
 	base := s.sessionData(r, sn, "nomes", v.Nomes)
 	if s.cfg.Store != nil {
 		b, _ := flask.Marshal(base)
@@ -177,7 +180,7 @@ func (s *site) renderExemplo02(w http.ResponseWriter, r *http.Request, status in
 	}
 	for i, name := range v.Nomes {
 		js := jsonText(name)
-		row := sizeRow{N: i + 1, Name: name, JSON: shorten(js, 60), JSONBytes: len(js)}
+		row := sizeRow{N: i + 1, Name: name, JSON: shorten(js, 28), JSONBytes: len(js)}
 		if s.cfg.Store != nil {
 			row.Size = v.Cookie.Size
 		} else {

@@ -427,9 +427,9 @@ func TestExemplo02Costs(t *testing.T) {
 	}
 	r := h.get("/exemplo02")
 	for _, want := range []string{
-		`<code>&#34;Joao&#34;</code> <span class="muted">(6)</span>`,
-		`<code>&#34;Jo\u00e3o&#34;</code> <span class="muted">(11)</span>`,
-		`<code>&#34;\ud83d\ude00&#34;</code> <span class="muted">(14)</span>`,
+		`<code>&#34;Joao&#34;</code> <span class="muted">(6&nbsp;B)</span>`,
+		`<code>&#34;Jo\u00e3o&#34;</code> <span class="muted">(11&nbsp;B)</span>`,
+		`<code>&#34;\ud83d\ude00&#34;</code> <span class="muted">(14&nbsp;B)</span>`,
 		"ensure_ascii", "6 bytes", "12 bytes", "base64", "zlib", "512 bytes",
 	} {
 		if !strings.Contains(r.body, want) {

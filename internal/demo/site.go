@@ -61,6 +61,7 @@ func newSite(cfg Config) (*site, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: templates: %w", err)
 	}
+	base.Funcs(template.FuncMap{"neg": func(n int) int { return -n }})
 	for _, name := range []string{"home", "exemplo01", "exemplo02", "inspetor", "chave", "desafio", "solucao", "painel", "erro"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
@@ -174,6 +175,7 @@ type view struct {
 
 	// Page-specific fields.
 	Nomes      []string
+	LastNome   string // the newest name, cut for the summary under the form
 	NomeValue  string // the refused input, given back to the form
 	InputError template.HTML
 	Sizes      []sizeRow
