@@ -158,6 +158,9 @@ func TestBrowserLayout(t *testing.T) {
 				if width == 390 || width == 1280 {
 					b.shot(fmt.Sprintf("%s-%s-%d", p.name, lang, width))
 				}
+				if *updateScreenshots && width == 390 && lang == "pt-BR" && p.name == "exemplo02" {
+					writeDocShot(t, b, "screenshot-celular.png")
+				}
 			}
 		}
 	}

@@ -588,6 +588,13 @@ func TestDesafioSolutionMeetsTheTask(t *testing.T) {
 	if r := h.get("/desafio/solucao/painel"); r.status != 200 || !strings.Contains(r.body, "Bem-vindo, Ana!") {
 		t.Errorf("protected page after login: %d", r.status)
 	}
+	// The field names learners' forms commonly use are read too.
+	for _, form := range []url.Values{{"nome": {"Bia"}, "senha": {demoPassword}}, {"username": {"Bia"}, "password": {demoPassword}}} {
+		h2 := newHarness(t, nil)
+		if r := h2.post("/desafio/solucao/login", form); r.url != "/desafio/solucao/painel" {
+			t.Errorf("login with %v ended at %s", form, r.url)
+		}
+	}
 	r = h.get("/desafio/solucao/logout")
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/desafio/solucao/login" {
 		t.Errorf("logout: %d to %q", r.status, r.header.Get("Location"))

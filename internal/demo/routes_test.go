@@ -510,6 +510,7 @@ func TestNewHandlerConfig(t *testing.T) {
 	}{
 		{"no key", Config{}},
 		{"weak key", Config{Key: []byte("dev")}},
+		{"the lesson's key", Config{Key: []byte(lessonKey)}},
 		{"bad language", Config{Key: testKey(t), Lang: "fr"}},
 	}
 	for _, tt := range tests {
