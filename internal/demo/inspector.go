@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -235,6 +234,35 @@ func indentJSON(compact []byte, limit int) (string, bool) {
 	return b.String(), false
 }
 
+// compactJSON drops the whitespace outside strings of the visitor's edited
+// text (at most 16 KiB), so that data sent back unchanged matches the
+// cookie's compact JSON. It does not parse: whatever the text, valid JSON
+// or not, it is one linear pass.
+func compactJSON(s string) []byte {
+	out := make([]byte, 0, len(s))
+	inString, escaped := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // sessionKind says what ends the session of a verified cookie (see
 // cookieView.Kind). A cookie session is permanent when its data says so;
 // a server-side one when its record does.
@@ -321,12 +349,7 @@ func (s *site) tamper(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, "/inspetor?aviso=malformado#tamper-h")
 		return
 	}
-	// The visitor's own text, at most 16 KiB: compacting it is linear.
-	edited := []byte(strings.TrimSpace(r.PostFormValue("dados")))
-	var compact bytes.Buffer
-	if json.Compact(&compact, edited) == nil {
-		edited = compact.Bytes()
-	}
+	edited := compactJSON(strings.TrimSpace(r.PostFormValue("dados")))
 	payload := orig.Payload
 	if !bytes.Equal(edited, orig.payloadJSON) {
 		payload = base64.RawURLEncoding.EncodeToString(edited)

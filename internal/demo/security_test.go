@@ -469,3 +469,18 @@ func TestFlashEntriesArePlainText(t *testing.T) {
 		}
 	}
 }
+
+func TestCompactJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"{\n  \"usuario\": \"Maria\"\n}", `{"usuario":"Maria"}`},
+		{`{ "a" : "x y\" z" , "b":[ 1, 2 ] }`, `{"a":"x y\" z","b":[1,2]}`},
+		{`{"a":"\\"}  `, `{"a":"\\"}`},
+		{"not json at all", "notjsonatall"},
+		{`"unterminated   `, `"unterminated   `},
+	}
+	for _, tt := range tests {
+		if got := string(compactJSON(tt.in)); got != tt.want {
+			t.Errorf("compactJSON(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
