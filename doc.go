@@ -130,8 +130,9 @@
 // a save that finds another save in between is merged by this rule, an
 // optimistic transaction's validation per key. A key the request read
 // (Get, Has, Pop, Permanent; every key after All, Len or MarkModified)
-// before changing the session is something its changes were built on: if
-// the other save changed that key, the save fails with a *ConflictError,
+// before changing the session is something its changes were built on (a
+// read made with Peek is declared not to be): if the other save changed
+// that key, the save fails with a *ConflictError,
 // which the default ErrorHandler answers 409 Conflict without a
 // Set-Cookie, and the client may retry. Otherwise the request's changes are
 // replayed on the fresh record: a Set or Delete as it was made (it does not

@@ -276,6 +276,30 @@ func Get[T any](s *Session, key string) (T, bool) {
 	return convertTo[T](v)
 }
 
+// Peek is Get for a read this request's changes do not depend on: a
+// display, a soft limit. A value read with Get and then changed by another
+// request makes this request's save fail with a *ConflictError, since
+// what it wrote may have been computed from it; a value read with Peek
+// does not. Use it only when acting on a slightly stale value is harmless:
+// a limit checked with Peek can be passed by requests racing each other.
+func Peek[T any](s *Session, key string) (T, bool) {
+	var zero T
+	if s == nil {
+		return zero, false
+	}
+	s.mu.Lock()
+	s.look()
+	v, ok := s.values[key]
+	s.mu.Unlock()
+	if !ok {
+		return zero, false
+	}
+	if t, ok := v.(T); ok {
+		return t, true
+	}
+	return convertTo[T](v)
+}
+
 // Set stores v under key and marks the session modified (even when v equals
 // the old value, as in Flask; a server-side store then writes nothing). v is
 // one of package flask's value types (string, bool, nil, int64, *big.Int,

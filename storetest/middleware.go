@@ -287,12 +287,16 @@ func (s *site) routes(t *testing.T) *http.ServeMux {
 		if read == "" {
 			read = "usuario"
 		}
-		v, _ := session.Get[string](sn, read) // the value the change is built on
+		get := session.Get[string] // the value the change is built on
+		if r.URL.Query().Has("peek") {
+			get = session.Peek[string] // a read declared harmless if stale
+		}
+		v, _ := get(sn, read)
 		s.arrived <- struct{}{}
 		<-s.gate
 		for k, vs := range r.URL.Query() {
 			switch k {
-			case "read":
+			case "read", "peek":
 			case "destroy":
 				sn.Destroy()
 			default:
@@ -599,6 +603,16 @@ func testReadThenWriteConflicts(t *testing.T, s *site) {
 	}
 	if res := s.do(t, "/get", cookie); res.body != "usuario=Ana" {
 		t.Fatalf("after the blind write: %q; want usuario=Ana", res.body)
+	}
+	// A read made with Peek is not something the change depends on.
+	res = s.doPaused(t, "/slow?read=usuario&peek=1&usuario=!", cookie, func() {
+		s.do(t, "/set?usuario=Caio", cookie)
+	})
+	if res.status != 200 {
+		t.Fatalf("write after Peek: %+v", res)
+	}
+	if res := s.do(t, "/get", cookie); res.body != "usuario=Ana!" {
+		t.Fatalf("after the write built on Peek: %q; want usuario=Ana!", res.body)
 	}
 }
 

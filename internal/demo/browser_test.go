@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func newBrowser(t *testing.T, edit func(*Config)) *browser {
 		chromedp.WindowSize(1280, 900),
 	)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
@@ -162,13 +163,17 @@ func (b *browser) sessionCookie() *network.Cookie {
 	return nil
 }
 
-// artifacts returns the folder for screenshots: $SESSIONKIT_ARTIFACTS, or
-// a temporary one.
+// artifacts returns the folder for screenshots: $SESSIONKIT_ARTIFACTS/demo,
+// by default .artifacts/demo at the repository's root.
 func artifacts(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("SESSIONKIT_ARTIFACTS")
 	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "sessionkit-artifacts")
+		root, err := filepath.Abs(filepath.Join("..", ".."))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = filepath.Join(root, ".artifacts")
 	}
 	dir = filepath.Join(dir, "demo")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -299,33 +304,43 @@ func TestBrowserExemplo01AndTamper(t *testing.T) {
 func TestBrowserDesafio(t *testing.T) {
 	b := newBrowser(t, nil)
 	b.open("/desafio")
+	b.shot("desafio")
+	b.submit("#sol-link")
 	b.do(chromedp.SendKeys(chromedp.CSS("#d-nome"), "Joana"), chromedp.SendKeys(chromedp.CSS("#d-senha"), "errada"))
 	b.submit(`form.login button[type="submit"]`)
-	if got := b.text(".flash"); got != "Nome ou senha incorretos." {
+	if got := b.text(".flash"); !strings.HasPrefix(got, "Senha incorreta.") {
 		t.Errorf("wrong password flash = %q", got)
 	}
-	b.shot("desafio")
-	b.do(chromedp.SendKeys(chromedp.CSS("#d-nome"), "Joana"), chromedp.SendKeys(chromedp.CSS("#d-senha"), demoPassword))
+	b.shot("desafio-solucao")
+	b.do(chromedp.SendKeys(chromedp.CSS("#d-nome"), "O'Brien"), chromedp.SendKeys(chromedp.CSS("#d-senha"), demoPassword))
 	b.submit(`form.login button[type="submit"]`)
-	if got := b.text("#secret"); !strings.Contains(got, "Joana") {
+	if got := b.text("#secret"); !strings.Contains(got, "O'Brien") {
 		t.Errorf("protected page = %q", got)
 	}
-	if got := b.text(".flash"); got != "Bem-vindo, Joana! Login feito." {
+	if got := b.text(".flash"); got != "Bem-vindo, O'Brien! Login feito." {
 		t.Errorf("welcome flash = %q", got)
 	}
-	if b.sessionCookie() == nil {
+	c := b.sessionCookie()
+	if c == nil {
 		t.Fatal("no session cookie after login")
+	}
+	if c.Expires <= 0 {
+		t.Error("the Desafio's session is not permanent")
+	}
+	// The login time in the visitor's zone, named.
+	if got := b.eval(`document.querySelector("#secret time").textContent`); strings.Contains(got, "?") || !regexp.MustCompile(`[A-Z]{2,}|GMT|UTC`).MatchString(got) {
+		t.Errorf("login time %q does not name its zone", got)
 	}
 	b.shot("desafio-painel")
 	b.submit(`main form button[type="submit"]`)
 	if c := b.sessionCookie(); c != nil {
 		t.Errorf("after logout the browser still holds session=%q", c.Value)
 	}
-	if got := b.text(".flash"); got != "Você saiu. A sessão foi apagada." {
+	if got := b.text(".flash"); got != "Você saiu. A sessão foi limpa." {
 		t.Errorf("logout message = %q", got)
 	}
-	b.do(chromedp.Navigate(b.url + "/desafio/painel"))
-	if got := b.eval(`location.pathname`); got != "/desafio" {
+	b.do(chromedp.Navigate(b.url + "/desafio/solucao/painel"))
+	if got := b.eval(`location.pathname`); got != "/desafio/solucao/login" {
 		t.Errorf("protected page after logout reached at %s", got)
 	}
 }

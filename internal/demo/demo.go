@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,6 +49,9 @@ type Config struct {
 	// Ephemeral tells the pages that Key was generated at start and that
 	// sessions end when the process stops. Default false.
 	Ephemeral bool
+	// KeyFile names the file Key was read from, for the pages. Default "":
+	// the key was given otherwise.
+	KeyFile string
 	// Logger receives request errors. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -68,15 +72,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flag.NewFlagSet("sessionkit demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen on `host:port`")
-	keyFile := fs.String("secret-key-file", "", "read the secret key from `file` (default: env SECRET_KEY, else an ephemeral key)")
+	keyFile := fs.String("secret-key-file", "", "read the secret key from `file`, creating it with a random key (mode 0600) if missing (default: env SECRET_KEY, else an ephemeral key)")
 	lifetime := fs.Duration("lifetime", DefaultLifetime, "Exemplo 02's permanent session `lifetime`")
 	lang := fs.String("lang", "pt-BR", "default `language`: pt-BR or en")
 	storeSpec := fs.String("store", "cookie", "where sessions live: cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://`URL`")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sessionkit demo [flags]\n\n"+
 			"Serves the lesson's examples on Flask sessions, with an inspector of the\n"+
-			"session cookie. The secret key comes from -secret-key-file, else from the\n"+
-			"SECRET_KEY environment variable, else a fresh key valid until the process stops.\n\nFlags:\n")
+			"session cookie. The secret key comes from -secret-key-file (created with a\n"+
+			"random key on first use, then reused, so that sessions survive restarts),\n"+
+			"else from the SECRET_KEY environment variable, else a fresh key valid until\n"+
+			"the process stops.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -106,17 +112,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg := Config{Lifetime: *lifetime, Lang: *lang}
 	switch {
 	case *keyFile != "":
-		b, err := os.ReadFile(*keyFile)
+		key, created, err := keyFromFile(*keyFile, stderr)
 		if err != nil {
-			return fmt.Errorf("demo: reading secret key: %w", err)
+			return err
 		}
-		cfg.Key = []byte(strings.TrimRight(string(b), "\r\n"))
+		if created {
+			fmt.Fprintf(stdout, "Created %s with a new random secret key (mode 0600); the next start reuses it.\n", *keyFile)
+		}
+		cfg.Key, cfg.KeyFile = key, *keyFile
 	case getenv("SECRET_KEY") != "":
 		cfg.Key = []byte(getenv("SECRET_KEY"))
 	default:
-		k := make([]byte, 32)
-		rand.Read(k)
-		cfg.Key = []byte(hex.EncodeToString(k))
+		cfg.Key = newKey()
 		cfg.Ephemeral = true
 	}
 	st, storeName, closeStore, err := openStore(ctx, *storeSpec)
@@ -144,6 +151,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if cfg.Ephemeral {
 		fmt.Fprintln(stdout, "No SECRET_KEY or -secret-key-file: using a fresh random key; sessions end when this process stops.")
+		fmt.Fprintln(stdout, "To keep them across restarts: go run ./cmd/sessionkit demo -secret-key-file demo.key")
 	}
 	fmt.Fprintf(stdout, "Sessions: %s.\n", storeName)
 	fmt.Fprintf(stdout, "sessionkit demo: http://%s/\n", ln.Addr())
@@ -208,3 +216,45 @@ func NewHandler(cfg Config) (http.Handler, error) {
 }
 
 var languages = map[string]bool{"pt-BR": true, "en": true}
+
+// newKey returns a fresh random key: 32 bytes, as 64 hex digits.
+func newKey() []byte {
+	k := make([]byte, 32)
+	rand.Read(k) // never fails (crypto/rand documents it)
+	return []byte(hex.EncodeToString(k))
+}
+
+// keyFromFile reads the secret key from path, a trailing newline ignored.
+// When path does not exist it creates it, readable by its owner only, with
+// a fresh key, and reports created; it never overwrites a file. A key file
+// that others may read is used with a warning on stderr.
+func keyFromFile(path string, stderr io.Writer) (key []byte, created bool, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key = newKey()
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, false, fmt.Errorf("demo: creating secret key file: %w", err)
+		}
+		_, err = f.Write(append(key, '\n'))
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
+			return nil, false, fmt.Errorf("demo: writing secret key file: %w", err)
+		}
+		return key, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("demo: reading secret key: %w", err)
+	}
+	key = []byte(strings.TrimRight(string(b), "\r\n"))
+	if len(key) == 0 {
+		return nil, false, fmt.Errorf("demo: secret key file %s is empty; delete it and the demo creates a new key", path)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(stderr, "sessionkit demo: warning: %s is readable by others (mode %v); run: chmod 600 %s\n", path, fi.Mode().Perm(), path)
+	}
+	return key, false, nil
+}

@@ -3,6 +3,7 @@ package demo
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"maps"
 	"net/http"
 	"strings"
@@ -12,23 +13,35 @@ import (
 	"github.com/sessionkit/session/flask"
 )
 
-// Exemplo 01, exactly as the lesson's Flask code.
+// Exemplo 01: the lesson's three routes, with its plain-text answers.
 
+// login stores usuario, as the lesson's /login does, under a new session
+// identity: whatever identity the visitor had before logging in (one an
+// attacker may have planted) is worth nothing after it.
 func (s *site) login(w http.ResponseWriter, r *http.Request) {
-	sess(r).Set("usuario", "Maria")
+	sn := sess(r)
+	sn.Renew()
+	sn.Set("usuario", "Maria")
 	plain(w, "Usuário logado!")
 }
 
+// perfil reads usuario as the lesson's `usuario = session.get('usuario')`
+// and `if usuario:` do: absent, or empty, is nobody.
 func (s *site) perfil(w http.ResponseWriter, r *http.Request) {
-	if u, ok := session.Get[string](sess(r), "usuario"); ok {
-		plain(w, "Bem-vindo, "+u+"!")
+	if usuario, _ := session.Get[string](sess(r), "usuario"); usuario != "" {
+		plain(w, "Bem-vindo, "+usuario+"!")
 		return
 	}
 	plain(w, "Nenhum usuário logado.")
 }
 
+// logout pops usuario, as the lesson's `session.pop('usuario', None)`, and
+// gives what remains of the session a new identity.
 func (s *site) logout(w http.ResponseWriter, r *http.Request) {
-	sess(r).Pop("usuario")
+	sn := sess(r)
+	if _, ok := sn.Pop("usuario"); ok {
+		sn.Renew()
+	}
 	plain(w, "Usuário deslogado.")
 }
 
@@ -38,13 +51,21 @@ func (s *site) exemplo01(w http.ResponseWriter, r *http.Request) {
 
 // Exemplo 02: a permanent session accumulating names.
 
-// maxNameRunes bounds one name; the cookie limit bounds the list.
-const maxNameRunes = 1000
+const (
+	// maxNameRunes bounds one name; the cookie limit bounds the list.
+	maxNameRunes = 1000
+	// maxNames bounds the list where no cookie limit does (server-side
+	// sessions).
+	maxNames = 500
+)
 
 type sizeRow struct {
 	N          int
 	Name       string
-	Size       int
+	JSON       string // the name as Flask's JSON writes it, cut for display
+	JSONBytes  int    // bytes of the name in the JSON, quotes included
+	Size       int    // bytes of the cookie with the list up to this name
+	Delta      int    // what this name added to the cookie
 	Compressed bool
 }
 
@@ -61,17 +82,14 @@ func shorten(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// chart is the inline SVG of the cookie's growth.
-type chart struct {
-	W, H, LimitY, LimitLabelY int
-	Points                    string
-	Dots                      []struct{ X, Y int }
-	// Last labels the newest point with its size.
-	Last struct {
-		X, Y   int
-		Anchor string
-		Text   string
+// jsonText returns s as Flask's JSON writes it: ASCII only, \uXXXX escapes
+// (ensure_ascii), quotes included.
+func jsonText(s string) string {
+	b, err := flask.Marshal(map[string]any{"v": s})
+	if err != nil {
+		return ""
 	}
+	return string(b[len(`{"v":`) : len(b)-1])
 }
 
 // sessionData returns the values the Manager will encode for the request's
@@ -82,14 +100,10 @@ type chart struct {
 func (s *site) sessionData(r *http.Request, sn *session.Session, key string, val any) map[string]any {
 	data := map[string]any{}
 	if c, err := r.Cookie(s.cookieName()); err == nil && s.cfg.Store == nil {
-		if payload, ts, _, err := s.m.Codec().Signer().Unsign(c.Value); err == nil && flask.CheckAge(ts, s.cfg.Now(), s.cfg.Lifetime, 0) == nil {
-			if js, err := flask.PayloadJSON(payload, flask.DefaultMaxDecompressed); err == nil {
-				if old, err := flask.Unmarshal(js); err == nil {
-					for k, v := range old {
-						if strings.HasPrefix(k, "_sk_") {
-							data[k] = v
-						}
-					}
+		if old, err := s.m.Codec().Decode(c.Value, s.cfg.Now()); err == nil {
+			for k, v := range old {
+				if strings.HasPrefix(k, "_sk_") {
+					data[k] = v
 				}
 			}
 		}
@@ -108,7 +122,8 @@ func (s *site) sessionData(r *http.Request, sn *session.Session, key string, val
 
 // cookieSize encodes data with the Manager's codec at the request's clock
 // and returns the Set-Cookie name plus value length, as the browser counts
-// it. A too-large session is reported by size with errTooLarge.
+// it, and whether the value is compressed. A too-large session is reported
+// by size with errTooLarge.
 func (s *site) cookieSize(data map[string]any) (int, bool, error) {
 	value, err := s.m.Codec().Encode(data, s.cfg.Now())
 	if errors.Is(err, flask.ErrTooLarge) {
@@ -134,23 +149,32 @@ func (s *site) maxCookie() int {
 }
 
 func (s *site) exemplo02(w http.ResponseWriter, r *http.Request) {
-	s.renderExemplo02(w, r, http.StatusOK, nil)
+	s.renderExemplo02(w, r, http.StatusOK, s.newView(r, "ex02.h1"))
 }
 
-func (s *site) renderExemplo02(w http.ResponseWriter, r *http.Request, status int, big *tooBig) {
+// renderExemplo02 fills v with the list, its sizes and the chart, and
+// writes the page.
+func (s *site) renderExemplo02(w http.ResponseWriter, r *http.Request, status int, v *view) {
 	sn := sess(r)
 	sn.SetPermanent(true)
-	v := s.newView(r, "ex02.h1")
-	v.TooBig = big
 	v.Nomes, _ = session.Get[[]string](sn, "nomes")
+	if n := len(v.Nomes); n > 0 {
+		v.LastNome = shorten(v.Nomes[n-1], 40)
+	}
 	base := s.sessionData(r, sn, "nomes", v.Nomes)
 	if s.cfg.Store != nil {
-		data := base
-		b, _ := flask.Marshal(data)
+		b, _ := flask.Marshal(base)
 		v.StoreNote = v.T("ex02.store", s.cfg.StoreName, len(b))
 	}
+	prev := 0
+	if s.cfg.Store == nil {
+		empty := maps.Clone(base)
+		empty["nomes"] = []string{}
+		prev, _, _ = s.cookieSize(empty)
+	}
 	for i, name := range v.Nomes {
-		row := sizeRow{N: i + 1, Name: name}
+		js := jsonText(name)
+		row := sizeRow{N: i + 1, Name: name, JSON: shorten(js, 28), JSONBytes: len(js)}
 		if s.cfg.Store != nil {
 			row.Size = v.Cookie.Size
 		} else {
@@ -161,66 +185,129 @@ func (s *site) renderExemplo02(w http.ResponseWriter, r *http.Request, status in
 				s.log.Error("exemplo02: measuring", "err", err)
 			}
 			row.Size, row.Compressed = n, z
+			row.Delta, prev = n-prev, n
 		}
 		v.Sizes = append(v.Sizes, row)
 	}
 	v.Chart = growthChart(v.Sizes, s.maxCookie())
+	a, b, c := "Joao", "João", "😀"
+	v.Costs = v.T("ex02.cost1", a, len(jsonText(a)), b, len(jsonText(b)), c, len(jsonText(c)))
 	s.render(w, status, "exemplo02", v)
 }
 
+// exemplo02Add appends the form's name to the session's list. Every input
+// it does not take is answered with the reason, next to the form, and the
+// list stays as it was.
 func (s *site) exemplo02Add(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			s.errorPage(w, r, errFormTooLarge)
+			return
+		}
+	}
 	sn := sess(r)
 	sn.SetPermanent(true)
-	nome := strings.TrimSpace(r.PostFormValue("nome"))
-	if nome == "" || !utf8.ValidString(nome) {
-		seeOther(w, r, "/exemplo02")
+	raw := r.PostFormValue("nome")
+	nome := strings.TrimSpace(raw)
+	refuse := func(msg template.HTML) {
+		v := s.newView(r, "ex02.h1")
+		v.InputError = msg
+		if utf8.ValidString(raw) {
+			v.NomeValue = shorten(raw, maxNameRunes)
+		}
+		s.renderExemplo02(w, r, http.StatusUnprocessableEntity, v)
+	}
+	lang := pickLang(r, s.cfg.Lang)
+	switch n := utf8.RuneCountInString(nome); {
+	case !utf8.ValidString(raw):
+		refuse(text(lang, "ex02.badutf8"))
+		return
+	case nome == "":
+		refuse(text(lang, "ex02.blank"))
+		return
+	case n > maxNameRunes:
+		refuse(text(lang, "ex02.long", n, maxNameRunes))
 		return
 	}
-	if utf8.RuneCountInString(nome) > maxNameRunes {
-		nome = string([]rune(nome)[:maxNameRunes])
+	// The limit is a soft one: Peek, not Get, so that appends of several
+	// tabs at once are merged rather than refused (two racing requests may
+	// pass it by one).
+	nomes, _ := session.Peek[[]string](sn, "nomes")
+	if len(nomes) >= maxNames {
+		refuse(text(lang, "ex02.full", len(nomes)))
+		return
 	}
-	nomes, _ := session.Get[[]string](sn, "nomes")
-	next := append(nomes[:len(nomes):len(nomes)], nome)
 	if s.cfg.Store == nil {
-		// The Manager refuses to write a cookie the browser would drop;
+		// In the cookie, the list is bounded by the 4 KB limit, and the
+		// Manager refuses to write a cookie the browser would drop;
 		// measure first so that the visitor gets an explanation, not an
 		// error page, and keeps the list.
+		next := append(nomes[:len(nomes):len(nomes)], nome)
 		n, _, err := s.cookieSize(s.sessionData(r, sn, "nomes", next))
 		if errors.Is(err, errTooLarge) {
-			s.renderExemplo02(w, r, http.StatusUnprocessableEntity, &tooBig{Name: shorten(nome, 40), Size: n})
+			v := s.newView(r, "ex02.h1")
+			v.TooBig = &tooBig{Name: shorten(nome, 40), Size: n}
+			s.renderExemplo02(w, r, http.StatusUnprocessableEntity, v)
 			return
 		}
 		if err != nil {
-			http.Error(w, fmt.Sprint(err), http.StatusBadRequest)
+			s.sessionError(w, r, err)
 			return
 		}
 	}
-	sn.Set("nomes", next)
+	// The lesson's session['nomes'].append(nome): replayed on the list
+	// another request saved meanwhile, so no tab loses a name.
+	if err := session.Append(sn, "nomes", nome); err != nil {
+		s.sessionError(w, r, err)
+		return
+	}
 	seeOther(w, r, "/exemplo02")
 }
 
 func (s *site) exemplo02Clear(w http.ResponseWriter, r *http.Request) {
-	sess(r).Delete("nomes")
+	sn := sess(r)
+	if _, ok := sn.Pop("nomes"); ok {
+		sn.Flash("success", plainText(pickLang(r, s.cfg.Lang), "ex02.cleared"))
+	}
 	seeOther(w, r, "/exemplo02")
 }
 
-// growthChart scales sizes into a small SVG with the limit as a line.
+// chart is the inline SVG of the cookie's growth.
+type chart struct {
+	W, H                int
+	PlotLeft, PlotRight int
+	LimitY, LimitLabelY int
+	Points              string
+	Dots                []struct{ X, Y int }
+	// Last labels the newest point with its size, in the margin right of
+	// the plot, where no line runs.
+	Last struct {
+		X, Y int
+		Text string
+	}
+}
+
+// growthChart scales sizes into a small SVG with the limit as a line. The
+// plot leaves a margin on the right for the last point's label, and room
+// above the limit line for its own label, so that no label ever crosses a
+// line.
 func growthChart(rows []sizeRow, limit int) chart {
-	c := chart{W: 320, H: 140}
+	c := chart{W: 320, H: 140, PlotLeft: 8}
+	c.PlotRight = c.W - 56
 	const pad = 8
-	top := limit
+	top := limit + limit/10
 	for _, r := range rows {
-		top = max(top, r.Size)
+		top = max(top, r.Size+r.Size/10)
 	}
 	y := func(size int) int { return c.H - pad - (c.H-2*pad)*size/top }
 	c.LimitY = y(limit)
-	c.LimitLabelY = c.LimitY + 12
+	c.LimitLabelY = c.LimitY - 4
 	var pts strings.Builder
 	for i, r := range rows {
-		x := pad
+		x := c.PlotLeft
 		if len(rows) > 1 {
-			x = pad + (c.W-2*pad)*i/(len(rows)-1)
+			x = c.PlotLeft + (c.PlotRight-c.PlotLeft)*i/(len(rows)-1)
 		}
 		fmt.Fprintf(&pts, "%d,%d ", x, y(r.Size))
 		c.Dots = append(c.Dots, struct{ X, Y int }{x, y(r.Size)})
@@ -228,68 +315,9 @@ func growthChart(rows []sizeRow, limit int) chart {
 	c.Points = strings.TrimSpace(pts.String())
 	if n := len(c.Dots); n > 0 {
 		d := c.Dots[n-1]
-		c.Last.X, c.Last.Y, c.Last.Anchor = d.X, d.Y-6, "end"
-		if c.Last.Y < c.LimitLabelY+12 {
-			c.Last.Y = d.Y + 14
-		}
-		if n == 1 {
-			c.Last.Anchor = "start"
-		}
+		c.Last.X = c.PlotRight + 6
+		c.Last.Y = min(max(d.Y+4, 12), c.H-3)
 		c.Last.Text = fmt.Sprintf("%d B", rows[n-1].Size)
 	}
 	return c
-}
-
-// Desafio: login with a password, a protected page, flashes, logout.
-
-func (s *site) desafio(w http.ResponseWriter, r *http.Request) {
-	v := s.newView(r, "des.h1")
-	v.Password = demoPassword
-	v.User, _ = session.Get[string](sess(r), "usuario")
-	if r.URL.Query().Has("saiu") && v.User == "" {
-		v.Flashes = append(v.Flashes, session.Flash{Category: "success", Message: string(v.T("des.out"))})
-	}
-	s.render(w, http.StatusOK, "desafio", v)
-}
-
-func (s *site) desafioLogin(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	sn := sess(r)
-	lang := pickLang(r, s.cfg.Lang)
-	nome := strings.TrimSpace(r.PostFormValue("nome"))
-	if nome == "" || utf8.RuneCountInString(nome) > 100 || r.PostFormValue("senha") != demoPassword {
-		sn.Flash("error", string(text(lang, "des.wrong")))
-		seeOther(w, r, "/desafio")
-		return
-	}
-	// A new identity at login: a session ID (or cookie) planted before
-	// login is worthless after it.
-	sn.Renew()
-	sn.Set("usuario", nome)
-	sn.Set("login_em", s.cfg.Now().Unix())
-	sn.Flash("success", string(text(lang, "des.welcome", nome)))
-	seeOther(w, r, "/desafio/painel")
-}
-
-func (s *site) desafioPainel(w http.ResponseWriter, r *http.Request) {
-	sn := sess(r)
-	user, ok := session.Get[string](sn, "usuario")
-	if !ok {
-		sn.Flash("error", string(text(pickLang(r, s.cfg.Lang), "des.needlogin")))
-		seeOther(w, r, "/desafio")
-		return
-	}
-	v := s.newView(r, "des.ph1")
-	v.User = user
-	if at, ok := session.Get[int64](sn, "login_em"); ok {
-		v.LoginAt = timeText(at)
-	} else {
-		v.LoginAt = "?"
-	}
-	s.render(w, http.StatusOK, "painel", v)
-}
-
-func (s *site) desafioLogout(w http.ResponseWriter, r *http.Request) {
-	sess(r).Destroy()
-	seeOther(w, r, "/desafio?saiu=1")
 }

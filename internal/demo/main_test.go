@@ -158,3 +158,109 @@ func TestMainKeySources(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// -secret-key-file creates the file with a fresh key (mode 0600) on first
+// use and reuses it afterwards: a session outlives a restart, as /chave
+// says. A fresh key at every start ends them all, as /chave says too.
+func TestMainKeyFileKeepsSessions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.key")
+	get := func(url, path, cookie string) (string, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", url+path, nil)
+		if cookie != "" {
+			req.Header.Set("Cookie", "session="+cookie)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for _, c := range resp.Cookies() {
+			if c.Name == "session" {
+				cookie = c.Value
+			}
+		}
+		return string(b), cookie
+	}
+	url, stop, printed := startMain(t, []string{"-secret-key-file", path}, nil)
+	if !strings.Contains(printed.String(), "Created "+path) {
+		t.Errorf("first start does not say it created the key file:\n%s", printed)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, mode %v; want 0600", err, fi.Mode())
+	}
+	key, _ := os.ReadFile(path)
+	if len(strings.TrimSpace(string(key))) != 64 {
+		t.Errorf("key file holds %q, want 64 hex digits", key)
+	}
+	_, cookie := get(url, "/login", "")
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	url, stop, printed = startMain(t, []string{"-secret-key-file", path}, nil)
+	if strings.Contains(printed.String(), "Created") {
+		t.Error("second start created the key file again")
+	}
+	if body, _ := get(url, "/perfil", cookie); body != "Bem-vindo, Maria!" {
+		t.Errorf("after a restart with the same key file /perfil = %q", body)
+	}
+	if again, _ := os.ReadFile(path); string(again) != string(key) {
+		t.Error("the key file changed")
+	}
+	stop()
+	// A new key at each start, as SECRET_KEY="$(... secret)" would give.
+	url, stop, _ = startMain(t, nil, map[string]string{"SECRET_KEY": string(testKey(t))})
+	if body, _ := get(url, "/perfil", cookie); body != "Nenhum usuário logado." {
+		t.Errorf("with another key /perfil = %q, want the session gone", body)
+	}
+	stop()
+}
+
+func TestKeyFromFile(t *testing.T) {
+	dir := t.TempDir()
+	strong := string(testKey(t))
+	tests := []struct {
+		name    string
+		content *string // nil: no file
+		mode    os.FileMode
+		path    string
+		created bool
+		err     string
+		warn    string
+	}{
+		{name: "missing: created", path: filepath.Join(dir, "new.key"), created: true},
+		{name: "present", content: &strong, mode: 0o600, path: filepath.Join(dir, "ok.key")},
+		{name: "readable by others", content: &strong, mode: 0o644, path: filepath.Join(dir, "open.key"), warn: "chmod 600"},
+		{name: "empty", content: new(string), mode: 0o600, path: filepath.Join(dir, "empty.key"), err: "is empty"},
+		{name: "folder missing", path: filepath.Join(dir, "no", "such", "dir", "k"), err: "creating secret key file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.content != nil {
+				if err := os.WriteFile(tt.path, []byte(*tt.content+"\n"), tt.mode); err != nil {
+					t.Fatal(err)
+				}
+				os.Chmod(tt.path, tt.mode)
+			}
+			var stderr strings.Builder
+			key, created, err := keyFromFile(tt.path, &stderr)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Errorf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil || created != tt.created || len(key) != 64 {
+				t.Errorf("key %q, created %v, err %v", key, created, err)
+			}
+			if tt.content != nil && string(key) != *tt.content {
+				t.Errorf("key %q, want the file's", key)
+			}
+			if warned := stderr.Len() > 0; warned != (tt.warn != "") || !strings.Contains(stderr.String(), tt.warn) {
+				t.Errorf("stderr %q, want a warning %q", stderr.String(), tt.warn)
+			}
+		})
+	}
+}

@@ -59,7 +59,15 @@ type demoProcess struct {
 // when t ends if it is still running.
 func startDemo(t *testing.T, bin string, env []string, args ...string) *demoProcess {
 	t.Helper()
+	return startDemoIn(t, "", bin, env, args...)
+}
+
+// startDemoIn is startDemo with the process's working directory set to dir
+// ("" for the test's).
+func startDemoIn(t *testing.T, dir, bin string, env []string, args ...string) *demoProcess {
+	t.Helper()
 	p := &demoProcess{cmd: exec.Command(bin, args...), done: make(chan struct{})}
+	p.cmd.Dir = dir
 	p.cmd.Env = append(os.Environ(), env...)
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -36,7 +37,7 @@ func TestExemplo01(t *testing.T) {
 func TestExemplo01Page(t *testing.T) {
 	h := newHarness(t, nil)
 	r := h.get("/exemplo01")
-	for _, want := range []string{`href="/login" data-step`, `href="/perfil" data-step`, `href="/logout" data-step`, `session["usuario"] = "Maria"`, `curl -c jar -b jar ` + h.srv.URL + `/login`} {
+	for _, want := range []string{`href="/login" data-step`, `href="/perfil" data-step`, `href="/logout" data-step`, `session['usuario'] = 'Maria'`, `curl -c jar -b jar ` + h.srv.URL + `/login`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("/exemplo01 lacks %q", want)
 		}
@@ -225,7 +226,11 @@ func TestTamperExperiment(t *testing.T) {
 	orig := h.cookie().Value
 
 	// Sending the data back unchanged keeps the signature valid.
-	r := h.post("/inspetor/adulterar", url.Values{"dados": {"{\n  \"usuario\": \"Maria\"\n}"}})
+	m := regexp.MustCompile(`(?s)<textarea id="dados" name="dados"[^>]*>(.*?)</textarea>`).FindStringSubmatch(h.get("/inspetor").body)
+	if m == nil {
+		t.Fatal("no tamper form on /inspetor after login")
+	}
+	r := h.post("/inspetor/adulterar", url.Values{"dados": {html.UnescapeString(m[1])}})
 	if !strings.Contains(r.body, `data-rejected="false"`) {
 		t.Errorf("unchanged data: result not accepted")
 	}
@@ -270,9 +275,9 @@ func TestTamperExperiment(t *testing.T) {
 
 func TestSecretKeyPage(t *testing.T) {
 	h := newHarness(t, nil)
-	fresh := regexp.MustCompile(`id="fresh" class="key" readonly value="([0-9a-f]{64})"`)
+	fresh := regexp.MustCompile(`id="fresh" class="key copy" readonly value="([0-9a-f]{64})"`)
 	a, b := h.get("/chave"), h.get("/chave")
-	for _, want := range []string{"sessionkit secret", "python -c 'import secrets; print(secrets.token_hex())'", "SECRET_KEY"} {
+	for _, want := range []string{"go run ./cmd/sessionkit secret", "python3 -c 'import secrets; print(secrets.token_hex())'", "SECRET_KEY", "-secret-key-file demo.key"} {
 		if !strings.Contains(a.body, want) {
 			t.Errorf("/chave lacks %q", want)
 		}
@@ -283,49 +288,78 @@ func TestSecretKeyPage(t *testing.T) {
 	}
 }
 
+// The Desafio page states the task and points to the checker and to the
+// solution; the solution is a working app: login form, protected page,
+// flashes, logout, a permanent session.
 func TestDesafio(t *testing.T) {
 	h := newHarness(t, nil)
-	// The protected page sends a visitor without a session to the login.
-	r := h.get("/desafio/painel")
-	if r.url != "/desafio" || !strings.Contains(r.body, "Faça login para ver a página protegida.") {
-		t.Errorf("protected page without login: at %s, flash missing", r.url)
+	r := h.get("/desafio")
+	for _, want := range []string{
+		"<code>/login</code>", "<code>usuario</code>", "<code>senha</code>", "<code>/logout</code>",
+		"2 minutos", "PERMANENT_SESSION_LIFETIME", "go run ./cmd/sessionkit desafio http://127.0.0.1:5000",
+		"go run ./cmd/sessionkit desafio " + h.srv.URL + "/desafio/solucao", `href="/desafio/solucao/login"`,
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("/desafio lacks %q", want)
+		}
 	}
-	if !strings.Contains(r.body, "<code>"+demoPassword+"</code>") {
-		t.Error("the demo password is not shown")
+	if strings.Contains(r.body, `name="senha"`) {
+		t.Error("/desafio is a login form again, not the task")
 	}
-	r = h.post("/desafio/entrar", url.Values{"nome": {"Joana"}, "senha": {"errada"}})
-	if r.url != "/desafio" || !strings.Contains(r.body, "Nome ou senha incorretos.") {
-		t.Errorf("wrong password: at %s, flash missing", r.url)
-	}
-	// The flash is read once.
-	if strings.Contains(h.get("/desafio").body, "Nome ou senha incorretos.") {
-		t.Error("the flash message was shown twice")
-	}
-	h.get("/exemplo02")
-	h.post("/exemplo02", url.Values{"nome": {"Ana"}})
-	before := h.cookie().Value
-	r = h.post("/desafio/entrar", url.Values{"nome": {"Joana"}, "senha": {demoPassword}})
-	if r.url != "/desafio/painel" || !strings.Contains(r.body, "Bem-vindo, Joana! Login feito.") || !strings.Contains(r.body, "<strong>Joana</strong>") {
-		t.Fatalf("login: at %s, want the protected page with a welcome flash", r.url)
-	}
-	if h.cookie().Value == before {
-		t.Error("login did not renew the session")
-	}
-	if got := h.get("/perfil").body; got != "Bem-vindo, Joana!" {
-		t.Errorf("/perfil after the Desafio login = %q", got)
-	}
-	r = h.post("/desafio/sair", nil)
-	if r.url != "/desafio" || !strings.Contains(r.body, "Você saiu. A sessão foi apagada.") {
-		t.Errorf("logout: at %s, message missing", r.url)
-	}
-	if c := h.cookie(); c != nil {
-		t.Errorf("after logout the browser still holds a session cookie %q", c.Value)
-	}
-	if got := names(h.get("/exemplo02").body); len(got) != 0 {
-		t.Errorf("logout kept the names %q", got)
-	}
-	if r := h.get("/desafio/painel"); r.url != "/desafio" {
-		t.Errorf("protected page after logout reached at %s", r.url)
+}
+
+func TestDesafioSolution(t *testing.T) {
+	for _, paths := range []struct{ name, login, painel, logout string }{
+		{"solution", "/desafio/solucao/login", "/desafio/solucao/", "/desafio/solucao/logout"},
+		{"earlier addresses", "/desafio/entrar", "/desafio/painel", "/desafio/sair"},
+	} {
+		t.Run(paths.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			// The protected page sends a visitor without a session to the login.
+			r := h.get(paths.painel)
+			if r.url != "/desafio/solucao/login" || !strings.Contains(r.body, "Faça login para ver a página protegida.") {
+				t.Errorf("protected page without login: at %s, flash missing", r.url)
+			}
+			if !strings.Contains(r.body, "<code>"+demoPassword+"</code>") {
+				t.Error("the demo password is not shown")
+			}
+			r = h.post(paths.login, url.Values{"usuario": {"Joana"}, "senha": {"errada"}})
+			if r.url != "/desafio/solucao/login" || !strings.Contains(r.body, "Senha incorreta.") {
+				t.Errorf("wrong password: at %s, flash missing", r.url)
+			}
+			// The flash is read once.
+			if strings.Contains(h.get("/desafio/solucao/login").body, "Senha incorreta.") {
+				t.Error("the flash message was shown twice")
+			}
+			h.post("/exemplo02", url.Values{"nome": {"Ana"}})
+			before := h.cookie().Value
+			r = h.post(paths.login, url.Values{"usuario": {"Joana"}, "senha": {demoPassword}})
+			if r.url != "/desafio/solucao/painel" || !strings.Contains(r.body, "Bem-vindo, Joana! Login feito.") || !strings.Contains(r.body, "<strong>Joana</strong>") {
+				t.Fatalf("login: at %s, want the protected page with a welcome flash", r.url)
+			}
+			if h.cookie().Value == before {
+				t.Error("login did not renew the session")
+			}
+			if got := h.get("/perfil").body; got != "Bem-vindo, Joana!" {
+				t.Errorf("/perfil after the Desafio login = %q", got)
+			}
+			if r := h.get(paths.painel); r.url == "/desafio/solucao/login" || !strings.Contains(r.body, "<strong>Joana</strong>") {
+				t.Errorf("protected page when logged in: at %s", r.url)
+			}
+			r = h.post(paths.logout, nil)
+			if r.url != "/desafio/solucao/login" || !strings.Contains(r.body, "Você saiu. A sessão foi limpa.") {
+				t.Errorf("logout: at %s, message missing", r.url)
+			}
+			if c := h.cookie(); c != nil {
+				t.Errorf("after logout (and its message read) the browser still holds a session cookie %q", c.Value)
+			}
+			if got := names(h.get("/exemplo02").body); len(got) != 0 {
+				t.Errorf("logout kept the names %q", got)
+			}
+			if r := h.get(paths.painel); r.url != "/desafio/solucao/login" {
+				t.Errorf("protected page after logout reached at %s", r.url)
+			}
+		})
 	}
 }
 
@@ -356,8 +390,8 @@ func TestLanguage(t *testing.T) {
 		t.Error("the language choice was not kept")
 	}
 	// The Desafio's page in English; Exemplo 01's answers stay the lesson's.
-	if r := h.get("/desafio"); !strings.Contains(r.body, "The demo password is") {
-		t.Error("Desafio not in English")
+	if r := h.get("/desafio/solucao/login"); !strings.Contains(r.body, "The demo password is") {
+		t.Error("the Desafio's solution not in English")
 	}
 	h.get("/login")
 	if got := h.get("/perfil").body; got != "Bem-vindo, Maria!" {
@@ -394,7 +428,7 @@ func TestEveryRoute(t *testing.T) {
 		{"GET", "/logout", 200, "text/plain; charset=utf-8"},
 		{"GET", "/exemplo01", 200, "text/html; charset=utf-8"},
 		{"GET", "/exemplo02", 200, "text/html; charset=utf-8"},
-		{"POST", "/exemplo02", 200, "text/html; charset=utf-8"},
+		{"POST", "/exemplo02", 422, "text/html; charset=utf-8"}, // no name: said so, next to the form
 		{"POST", "/exemplo02/limpar", 200, "text/html; charset=utf-8"},
 		{"GET", "/inspetor", 200, "text/html; charset=utf-8"},
 		{"GET", "/inspetor/painel", 200, "text/html; charset=utf-8"},
@@ -405,11 +439,23 @@ func TestEveryRoute(t *testing.T) {
 		{"POST", "/desafio/entrar", 200, "text/html; charset=utf-8"},
 		{"GET", "/desafio/painel", 200, "text/html; charset=utf-8"},
 		{"POST", "/desafio/sair", 200, "text/html; charset=utf-8"},
+		{"GET", "/desafio/solucao/", 200, "text/html; charset=utf-8"},
+		{"GET", "/desafio/solucao/painel", 200, "text/html; charset=utf-8"},
+		{"GET", "/desafio/solucao/login", 200, "text/html; charset=utf-8"},
+		{"POST", "/desafio/solucao/login", 200, "text/html; charset=utf-8"},
+		{"GET", "/desafio/solucao/logout", 200, "text/html; charset=utf-8"},
+		{"POST", "/desafio/solucao/logout", 200, "text/html; charset=utf-8"},
+		{"POST", "/recomecar", 200, "text/html; charset=utf-8"},
 		{"GET", "/idioma/en", 200, "text/html; charset=utf-8"},
+		{"GET", "/idioma/fr", 404, "text/html; charset=utf-8"},
 		{"GET", "/static/style.css", 200, "text/css; charset=utf-8"},
 		{"GET", "/static/demo.js", 200, "text/javascript; charset=utf-8"},
-		{"GET", "/nada", 404, "text/plain; charset=utf-8"},
-		{"DELETE", "/login", 405, "text/plain; charset=utf-8"},
+		{"GET", "/favicon.ico", 200, "image/x-icon"},
+		{"GET", "/nada", 404, "text/html; charset=utf-8"},
+		{"GET", "/static/nada.css", 404, "text/html; charset=utf-8"},
+		{"GET", "/static/", 404, "text/html; charset=utf-8"},
+		{"DELETE", "/login", 405, "text/html; charset=utf-8"},
+		{"POST", "/chave", 405, "text/html; charset=utf-8"},
 	}
 	cookies := map[string]string{
 		"none":      "",
@@ -464,6 +510,7 @@ func TestNewHandlerConfig(t *testing.T) {
 	}{
 		{"no key", Config{}},
 		{"weak key", Config{Key: []byte("dev")}},
+		{"the lesson's key", Config{Key: []byte(lessonKey)}},
 		{"bad language", Config{Key: testKey(t), Lang: "fr"}},
 	}
 	for _, tt := range tests {

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -25,8 +24,12 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// demoPassword is the Desafio's fixed password, shown on its page.
+// demoPassword is the Desafio solution's fixed password, shown on its page.
 const demoPassword = "sessao123"
+
+// lessonKey is the secret key the lesson writes in its code, which
+// session.CheckKey refuses; the pages say why.
+const lessonKey = "sua_chave_secreta_segura"
 
 // site is the demo's state: configuration, the session Manager and the
 // templates, parsed once.
@@ -40,7 +43,7 @@ type site struct {
 func newSite(cfg Config) (*site, error) {
 	m, err := session.New(cfg.Key)
 	if errors.Is(err, session.ErrWeakKey) {
-		return nil, fmt.Errorf("demo: %w; make a strong key with `sessionkit secret`", err)
+		return nil, fmt.Errorf("demo: %w; make a strong key with `go run ./cmd/sessionkit secret`, or let -secret-key-file FILE create one", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
@@ -58,7 +61,8 @@ func newSite(cfg Config) (*site, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: templates: %w", err)
 	}
-	for _, name := range []string{"home", "exemplo01", "exemplo02", "inspetor", "chave", "desafio", "painel", "erro"} {
+	base.Funcs(template.FuncMap{"neg": func(n int) int { return -n }})
+	for _, name := range []string{"home", "exemplo01", "exemplo02", "inspetor", "chave", "desafio", "solucao", "painel", "erro"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("demo: template %s: %w", name, err)
@@ -69,41 +73,72 @@ func newSite(cfg Config) (*site, error) {
 	return s, nil
 }
 
-// routes lists every route of the site. A few sit outside the session
-// middleware: the inspector's panel shows the cookie as the browser holds
-// it, without refreshing it; the tamper experiment and its reset set the
-// session cookie themselves, and a refreshed permanent session must not
-// overwrite what they set; the language switch needs no session.
+// routes lists every route of the site. Routes that use the session go
+// through the session middleware; a few stay outside it: the inspector's
+// panel shows the cookie as the browser holds it, without refreshing it;
+// the tamper experiment and its reset set the session cookie themselves,
+// and a refreshed permanent session must not overwrite what they set; the
+// language switch, static files and error pages need no session.
+//
+// Unsafe methods coming from another site are refused before any of this
+// (http.CrossOriginProtection), so that a refusal never loads nor writes a
+// session: it carries no Set-Cookie.
 func (s *site) routes() http.Handler {
-	static, _ := fs.Sub(staticFS, "static")
-	outer := http.NewServeMux()
-	outer.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	outer.HandleFunc("GET /inspetor/painel", s.panel)
-	outer.HandleFunc("GET /idioma/{lang}", s.setLang)
-	outer.HandleFunc("POST /inspetor/adulterar", s.tamper)
-	outer.HandleFunc("POST /inspetor/apagar", s.forget)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /static/{file}", s.static)
+	mux.HandleFunc("GET /favicon.ico", favicon)
+	mux.HandleFunc("GET /inspetor/painel", s.panel)
+	mux.HandleFunc("GET /idioma/{lang}", s.setLang)
+	mux.HandleFunc("POST /inspetor/adulterar", s.tamper)
+	mux.HandleFunc("POST /inspetor/apagar", s.forget)
 
-	app := http.NewServeMux()
-	app.HandleFunc("GET /{$}", s.home)
-	// Exemplo 01, word for word as in the lesson.
-	app.HandleFunc("GET /login", s.login)
-	app.HandleFunc("GET /perfil", s.perfil)
-	app.HandleFunc("GET /logout", s.logout)
-	app.HandleFunc("GET /exemplo01", s.exemplo01)
+	app := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.m.Handler(h)) }
+	app("GET /{$}", s.home)
+	app("POST /recomecar", s.restart)
+	// Exemplo 01: the lesson's three routes, with plain-text answers.
+	app("GET /login", s.login)
+	app("GET /perfil", s.perfil)
+	app("GET /logout", s.logout)
+	app("GET /exemplo01", s.exemplo01)
 	// Exemplo 02.
-	app.HandleFunc("GET /exemplo02", s.exemplo02)
-	app.HandleFunc("POST /exemplo02", s.exemplo02Add)
-	app.HandleFunc("POST /exemplo02/limpar", s.exemplo02Clear)
-	// Inspector, tamper experiment, secret key.
-	app.HandleFunc("GET /inspetor", s.inspetor)
-	app.HandleFunc("GET /chave", s.chave)
-	// Desafio.
-	app.HandleFunc("GET /desafio", s.desafio)
-	app.HandleFunc("POST /desafio/entrar", s.desafioLogin)
-	app.HandleFunc("GET /desafio/painel", s.desafioPainel)
-	app.HandleFunc("POST /desafio/sair", s.desafioLogout)
-	outer.Handle("/", s.m.Handler(app))
-	return securityHeaders(outer)
+	app("GET /exemplo02", s.exemplo02)
+	app("POST /exemplo02", s.exemplo02Add)
+	app("POST /exemplo02/limpar", s.exemplo02Clear)
+	// Inspector and secret key.
+	app("GET /inspetor", s.inspetor)
+	app("GET /chave", s.chave)
+	// Desafio: the task, and its solution as a working app.
+	app("GET /desafio", s.desafio)
+	app("GET /desafio/solucao/{$}", s.solPainel)
+	app("GET /desafio/solucao/painel", s.solPainel)
+	app("GET /desafio/solucao/login", s.solLoginPage)
+	app("POST /desafio/solucao/login", s.solLogin)
+	app("GET /desafio/solucao/logout", s.solLogout)
+	app("POST /desafio/solucao/logout", s.solLogout)
+	// The addresses the Desafio's login had before it became the solution.
+	app("POST /desafio/entrar", s.solLogin)
+	app("GET /desafio/painel", s.solPainel)
+	app("POST /desafio/sair", s.solLogout)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, errCrossOrigin)
+	}))
+	return securityHeaders(cop.Handler(s.withErrorPages(mux)))
+}
+
+// staticFiles are the stylesheet and the script, served from the binary.
+var staticFiles, _ = fs.Sub(staticFS, "static")
+
+// static serves one of staticFiles, and the site's 404 page for anything
+// else (no directory listings).
+func (s *site) static(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	if fi, err := fs.Stat(staticFiles, name); err != nil || fi.IsDir() {
+		s.errorPage(w, r, errNotFound)
+		return
+	}
+	http.ServeFileFS(w, r, staticFiles, name)
 }
 
 // securityHeaders forbids every origin but this site: the demo works
@@ -118,27 +153,6 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// sessionError answers when the Manager cannot load or save a session.
-// A session too big for a cookie gets the explanation Exemplo 02 gives
-// (the pages measure before saving, so this is the safety net); the
-// visitor's browser keeps its previous cookie.
-func (s *site) sessionError(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	msg := "err.msg"
-	switch {
-	case errors.Is(err, session.ErrCookieTooLarge):
-		status, msg = http.StatusUnprocessableEntity, "err.toobig"
-	case errors.Is(err, session.ErrStoreUnavailable):
-		status, msg = http.StatusServiceUnavailable, "err.store"
-	}
-	s.log.Error("session", "method", r.Method, "path", r.URL.Path, "err", err)
-	lang := pickLang(r, s.cfg.Lang)
-	v := &view{Lang: lang, Path: r.URL.Path, Title: text(lang, "err.h1"), Cookie: s.inspect(r),
-		LifetimeText: humanDuration(s.cfg.Lifetime, lang), StoreName: s.cfg.StoreName, Ephemeral: s.cfg.Ephemeral,
-		ErrorMsg: text(lang, msg)}
-	s.render(w, status, "erro", v)
-}
-
 // view is what every page template receives.
 type view struct {
 	Lang         string
@@ -146,31 +160,58 @@ type view struct {
 	Title        template.HTML
 	Nav          []navItem
 	Flashes      []session.Flash
+	Notice       template.HTML // a message about the last action, beside the flashes
 	Cookie       cookieView
 	Session      []kv
+	Lifetime     time.Duration
 	LifetimeText string
+	TouchText    string
 	StoreName    string
 	Ephemeral    bool
 	Origin       string
+	LessonKey    template.HTML // why session.CheckKey refuses the lesson's key
+	// Caps are the bounds the inspector stops at, for its messages.
+	Caps struct{ Shown, Inflate, Depth int }
 
 	// Page-specific fields.
 	Nomes      []string
+	LastNome   string // the newest name, cut for the summary under the form
+	NomeValue  string // the refused input, given back to the form
+	InputError template.HTML
 	Sizes      []sizeRow
 	Chart      chart
 	TooBig     *tooBig
 	StoreNote  template.HTML
+	Costs      template.HTML
 	Tamper     *tamperResult
 	TamperJSON string
 	FreshKey   string
-	KeyKind    template.HTML
+	KeyNow     template.HTML
+	KeyCheck   string
 	Password   string
 	User       string
-	LoginAt    string
+	LoginISO   string // RFC 3339, UTC
+	LoginText  string // 15:04:05 UTC
+	Error      *pageError
 	ErrorMsg   template.HTML
 }
 
 // T returns the catalog sentence key in the page's language.
 func (v *view) T(key string, args ...any) template.HTML { return text(v.Lang, key, args...) }
+
+// LoginTime is the Desafio's login time as a <time> element: UTC on the
+// server, the visitor's own zone once the page's script has run.
+func (v *view) LoginTime() template.HTML {
+	if v.LoginISO == "" {
+		return template.HTML(template.HTMLEscapeString(v.LoginText))
+	}
+	return template.HTML(`<time datetime="` + template.HTMLEscapeString(v.LoginISO) + `" data-local="time">` +
+		template.HTMLEscapeString(v.LoginText) + `</time>`)
+}
+
+// LongLifetime reports whether the demo runs with another lifetime than the
+// lesson's 2 minutes.
+func (v *view) LongLifetime() bool { return v.Lifetime != DefaultLifetime }
 
 type navItem struct {
 	Href, Label string
@@ -179,16 +220,22 @@ type navItem struct {
 
 type kv struct{ Key, Value string }
 
-func (s *site) newView(r *http.Request, titleKey string) *view {
+// baseView returns the parts of a page that need no session: language,
+// navigation, inspector. Error pages and pages outside the session
+// middleware use it alone.
+func (s *site) baseView(r *http.Request, titleKey string) *view {
 	lang := pickLang(r, s.cfg.Lang)
 	v := &view{
 		Lang:         lang,
 		Path:         r.URL.Path,
 		Title:        text(lang, titleKey),
+		Lifetime:     s.cfg.Lifetime,
 		LifetimeText: humanDuration(s.cfg.Lifetime, lang),
+		TouchText:    humanDuration(min(session.DefaultTouchInterval, s.cfg.Lifetime/2), lang),
 		StoreName:    s.cfg.StoreName,
 		Ephemeral:    s.cfg.Ephemeral,
 		Origin:       "http://" + r.Host,
+		LessonKey:    lessonKeyReason(lang),
 	}
 	for _, n := range []struct{ href, key string }{
 		{"/", "nav.home"}, {"/exemplo01", "nav.ex01"}, {"/exemplo02", "nav.ex02"},
@@ -197,7 +244,23 @@ func (s *site) newView(r *http.Request, titleKey string) *view {
 		cur := r.URL.Path == n.href || (n.href != "/" && strings.HasPrefix(r.URL.Path, n.href+"/"))
 		v.Nav = append(v.Nav, navItem{Href: n.href, Label: string(text(lang, n.key)), Current: cur})
 	}
+	v.Caps.Shown, v.Caps.Inflate, v.Caps.Depth = maxShownJSON, s.maxInflate(), flask.DefaultMaxDepth
 	v.Cookie = s.inspect(r)
+	return v
+}
+
+// maxInflate is the codec's cap on a payload's inflated JSON.
+func (s *site) maxInflate() int {
+	if n := s.m.Codec().MaxDecompressed; n > 0 {
+		return n
+	}
+	return flask.DefaultMaxDecompressed
+}
+
+// newView is baseView plus what the request's session holds; reading the
+// flashes takes them out of the session, as Flask's get_flashed_messages.
+func (s *site) newView(r *http.Request, titleKey string) *view {
+	v := s.baseView(r, titleKey)
 	if sess := session.FromContext(r.Context()); sess != nil {
 		v.Flashes = sess.Flashes()
 		for k, val := range sess.All() {
@@ -208,12 +271,17 @@ func (s *site) newView(r *http.Request, titleKey string) *view {
 }
 
 // render writes page name with v; templates are executed into a buffer
-// first so that a template error becomes a 500, not half a page.
+// first so that a template error becomes a 500 page, not half a page.
 func (s *site) render(w http.ResponseWriter, status int, name string, v *view) {
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("template", "page", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		if name == "erro" {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		v.Error, v.ErrorMsg = errInternal, v.T("err.internal")
+		s.render(w, http.StatusInternalServerError, "erro", v)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -222,17 +290,14 @@ func (s *site) render(w http.ResponseWriter, status int, name string, v *view) {
 	w.Write(buf.Bytes())
 }
 
-// showValue renders a session value as Flask's tagged JSON would show it.
+// showValue renders a session value as Flask's tagged JSON shows it.
 func showValue(v any) string {
 	b, err := flask.Marshal(map[string]any{"v": v})
 	if err != nil {
 		return fmt.Sprint(v)
 	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(b, &m) != nil {
-		return string(b)
-	}
-	return string(m["v"])
+	// {"v":…}
+	return string(b[len(`{"v":`) : len(b)-1])
 }
 
 // sess returns the request's session; the middleware always sets one.
@@ -254,19 +319,28 @@ func (s *site) home(w http.ResponseWriter, r *http.Request) {
 }
 
 // setLang stores the visitor's language and goes back to the page they
-// were on (a local path only: never an open redirect).
+// were on: a path of this site only (see localPath), never an open
+// redirect.
 func (s *site) setLang(w http.ResponseWriter, r *http.Request) {
 	lang := r.PathValue("lang")
 	if !languages[lang] {
-		http.NotFound(w, r)
+		s.errorPage(w, r, errNotFound)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	back := r.URL.Query().Get("volta")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\\\r\n") {
-		back = "/"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.URL.Query().Get("volta")), http.StatusSeeOther)
+}
+
+// restart erases the session, whatever the cookie held (a forged, expired
+// or oversized one gives an empty session already), gives it a new
+// identity, and goes back to the page the visitor was on.
+func (s *site) restart(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	sn := sess(r)
+	sn.Clear()
+	sn.Renew()
+	sn.Flash("success", plainText(pickLang(r, s.cfg.Lang), "restart.done"))
+	seeOther(w, r, localPath(r.PostFormValue("volta")))
 }
 
 func (s *site) chave(w http.ResponseWriter, r *http.Request) {
@@ -274,11 +348,34 @@ func (s *site) chave(w http.ResponseWriter, r *http.Request) {
 	k := make([]byte, 32)
 	rand.Read(k)
 	v.FreshKey = hex.EncodeToString(k)
-	v.KeyKind = v.T("key.given")
-	if s.cfg.Ephemeral {
-		v.KeyKind = v.T("key.eph")
+	switch {
+	case s.cfg.Ephemeral:
+		v.KeyNow = v.T("key.now.eph")
+	case s.cfg.KeyFile != "":
+		v.KeyNow = v.T("key.now.file", s.cfg.KeyFile)
+	default:
+		v.KeyNow = v.T("key.now.given")
 	}
+	v.KeyCheck = fmt.Sprint(session.CheckKey([]byte(lessonKey)))
 	s.render(w, http.StatusOK, "chave", v)
+}
+
+// lessonKeyReason says, in lang, why session.CheckKey refuses the lesson's
+// key: the rule it names, and its length when that is short too.
+func lessonKeyReason(lang string) template.HTML {
+	var why template.HTML
+	var wk *session.WeakKeyError
+	if err := session.CheckKey([]byte(lessonKey)); errors.As(err, &wk) {
+		if _, ok := catalog["rule."+wk.Rule]; ok {
+			why = text(lang, "rule."+wk.Rule)
+		} else {
+			why = template.HTML(template.HTMLEscapeString(wk.Reason))
+		}
+	}
+	if len(lessonKey) < session.MinKeyLength {
+		why += " " + text(lang, "lesson.short", len(lessonKey), session.MinKeyLength)
+	}
+	return text(lang, "lesson.key", why)
 }
 
 // fmtDuration shows d rounded to seconds as m:ss.
@@ -290,10 +387,6 @@ func fmtDuration(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
 }
 
-func timeText(unix int64) string {
-	return time.Unix(unix, 0).Local().Format("15:04:05")
-}
-
 // humanDuration says d in words: "2 minutos", "3 s", "1 h 30 min".
 func humanDuration(d time.Duration, lang string) string {
 	d = d.Round(time.Second)
@@ -301,7 +394,7 @@ func humanDuration(d time.Duration, lang string) string {
 	switch {
 	case h == 0 && sec == 0 && m == 1:
 		return map[bool]string{true: "1 minute", false: "1 minuto"}[lang == "en"]
-	case h == 0 && sec == 0:
+	case h == 0 && sec == 0 && m > 0:
 		return fmt.Sprintf("%d %s", m, map[bool]string{true: "minutes", false: "minutos"}[lang == "en"])
 	}
 	var parts []string
