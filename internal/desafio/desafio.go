@@ -112,20 +112,40 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 			label = "skip"
 		}
 		fmt.Fprintf(&b, "%-7s %d. %s\n", msg(r.Lang, label), i+1, c.Title)
-		if c.Detail != "" {
-			fmt.Fprintf(&b, "%-7s    %s\n", "", c.Detail)
+		for _, line := range wrap(c.Detail, 68) {
+			fmt.Fprintf(&b, "           %s\n", line)
 		}
 	}
-	fmt.Fprintf(&b, "\n%s", msg(r.Lang, "summary", passed, len(r.Checks)))
+	fmt.Fprintf(&b, "\n%s", count(r.Lang, "summary", passed, len(r.Checks)))
 	if failed > 0 {
-		fmt.Fprintf(&b, "; %s", msg(r.Lang, "failed", failed))
+		fmt.Fprintf(&b, "; %s", count(r.Lang, "failed", failed))
 	}
 	if skipped > 0 {
-		fmt.Fprintf(&b, "; %s", msg(r.Lang, "skipped", skipped))
+		fmt.Fprintf(&b, "; %s", count(r.Lang, "skipped", skipped))
 	}
 	b.WriteString(".\n")
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
+}
+
+// wrap splits s into lines of at most width characters, at spaces.
+func wrap(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // Grader checks one app against the contract. Its zero value grades the

@@ -5,9 +5,12 @@ import "fmt"
 // messages holds every sentence of the checklist, in pt-BR and English.
 var messages = map[string][2]string{
 	"header":  {"Desafio: verificando %s como um navegador", "Desafio: checking %s as a browser would"},
-	"summary": {"%d de %d verificações passaram", "%d of %d checks passed"},
-	"failed":  {"%d falharam", "%d failed"},
-	"skipped": {"%d não verificadas", "%d not checked"},
+	"summary":  {"%d de %d verificações passaram", "%d of %d checks passed"},
+	"summary1": {"%d de %d verificações passou", "%d of %d checks passed"},
+	"failed":   {"%d falharam", "%d failed"},
+	"failed1":  {"%d falhou", "%d failed"},
+	"skipped":  {"%d não verificadas", "%d not checked"},
+	"skipped1": {"%d não verificada", "%d not checked"},
 	"ok":      {"ok", "ok"},
 	"fail":    {"FALHOU", "FAIL"},
 	"skip":    {"--", "--"},
@@ -88,6 +91,14 @@ func langIndex(lang string) int {
 		return 1
 	}
 	return 0
+}
+
+// count formats sentence key, or key+"1" when n is 1, with n first.
+func count(lang, key string, n int, args ...any) string {
+	if n == 1 {
+		key += "1"
+	}
+	return msg(lang, key, append([]any{n}, args...)...)
 }
 
 // msg formats sentence key in lang.
