@@ -48,7 +48,9 @@ The cookie is the argument, or standard input when the argument is "-" or
 absent, pasted in any common form: the bare value, session=VALUE, a
 "Cookie: session=...; lang=en" header, a "Set-Cookie: ..." line, a row of
 the browser's cookie table or a "Copy as cURL" command; quoted or wrapped
-over lines. -name picks the cookie by name. Input is capped (-max-input), and so are the decompressed payload
+over lines. -name picks the cookie by name.
+
+Input is capped (-max-input), and so are the decompressed payload
 (-max-decompressed) and the JSON nesting depth (64), so hostile input such
 as a compression bomb is refused in bounded time and memory. Control
 characters and non-ASCII bytes are escaped in the output.

@@ -144,15 +144,18 @@ func TestFlaskVariants(t *testing.T) {
 		{"no-flash", []string{CheckFlash}},
 		{"accepts-tampered", []string{CheckTamper}},
 	}
-	for _, python := range []string{"python3", "/usr/bin/python3"} {
+	for _, python := range []struct{ label, path string }{
+		{"python3", "python3"},         // Flask 3.1 here
+		{"debian", "/usr/bin/python3"}, // Debian's Flask 2.2
+	} {
 		for _, v := range variants {
 			name := v.name
 			if name == "" {
 				name = "reference"
 			}
-			t.Run(python+"/"+name, func(t *testing.T) {
+			t.Run(python.label+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				app := startFlask(t, python, v.name)
+				app := startFlask(t, python.path, v.name)
 				g := &Grader{Wait: true, Sleep: app.advance, Lang: "en"}
 				r, err := g.Run(context.Background(), app.url)
 				if err != nil {
@@ -320,4 +323,22 @@ func TestNoRedirectsOutside(t *testing.T) {
 func ExampleContract() {
 	fmt.Println(strings.SplitN(Contract("en"), "\n", 2)[0])
 	// Output: Desafio: a small Flask app with login
+}
+
+// FuzzForms: any page, however broken, is scanned without panicking, and
+// every form found has an action on some URL.
+func FuzzForms(f *testing.F) {
+	f.Add(`<form method=post action="/login"><input name=usuario><input type=password name=senha></form>`)
+	f.Add(`<FORM action='//evil.test/x' method="POST"><textarea name=a></textarea><button name=b value=c>`)
+	f.Add(`<form action="%zz"><input name="x" value="&amp;&#0;&bogus;">`)
+	f.Add(`<form<input name=>`)
+	u, _ := url.Parse("http://127.0.0.1:5000/login")
+	f.Fuzz(func(t *testing.T, doc string) {
+		for _, fm := range forms(&page{url: u, raw: doc}) {
+			if fm.action == nil {
+				t.Fatal("a form without an action URL")
+			}
+			fm.fill(fm.userField(""), "Ana", "pw")
+		}
+	})
 }
