@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	session "github.com/sessionkit/session"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -335,7 +337,7 @@ func TestSecretFailingRandom(t *testing.T) {
 }
 
 // TestSecretDistinct is J-89: 10 000 keys, all distinct, of the right
-// length and alphabet.
+// length and alphabet, and every one passes the library's key policy.
 func TestSecretDistinct(t *testing.T) {
 	seen := map[string]bool{}
 	for _, format := range []string{"hex", "base64url"} {
@@ -357,6 +359,9 @@ func TestSecretDistinct(t *testing.T) {
 				t.Fatalf("duplicate key %q", key)
 			}
 			seen[key] = true
+			if err := session.CheckKey([]byte(key)); err != nil {
+				t.Fatalf("secret -format %s made %q, which the key policy refuses: %v", format, key, err)
+			}
 		}
 	}
 }
