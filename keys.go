@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -279,7 +280,8 @@ func boundary(s string, i int) bool {
 // keep nearly their full entropy: 64 hex digits or 43 base64 characters
 // from `sessionkit secret` or Python's secrets module score about 256
 // bits, and chance words in them cost a few bits at most. Keys longer than
-// 256 bytes are scored in 256-byte pieces whose scores add up.
+// 1024 bytes are scored in 1024-byte pieces whose scores add up, a piece
+// equal to an earlier one costing only the choice of which.
 func KeyStrength(key []byte) float64 {
 	return estimateKey(key).bits
 }
@@ -331,11 +333,11 @@ type keyEstimate struct {
 
 // Estimator constants (see KeyStrength).
 const (
-	maxPiece    = 256 // longer keys are scored in pieces of this size
-	kindBits    = 3   // choosing a part's kind among about 8
-	sepBits     = 3   // separators inside a word: one of about 8 styles
-	maxWordSpan = 64  // longest dictionary match, separators included
-	minWordLen  = 3   // shortest dictionary word matched
+	maxPiece    = 1024 // longer keys are scored in pieces of this size
+	kindBits    = 3    // choosing a part's kind among about 8
+	sepBits     = 3    // separators inside a word: one of about 8 styles
+	maxWordSpan = 64   // longest dictionary match, separators included
+	minWordLen  = 3    // shortest dictionary word matched
 	refYear     = 2025
 	minYearGap  = 20 // zxcvbn's MIN_YEAR_SPACE
 )
@@ -349,18 +351,56 @@ var (
 )
 
 func estimateKey(key []byte) keyEstimate {
+	whole := key
 	a := &analyser{memo: map[string]scored{}}
 	var e keyEstimate
 	e.alphabet, _ = alphabetOf(key)
+	// Long keys are scored in pieces; a piece equal to an earlier one
+	// costs only which one it repeats.
+	var pieces []string
 	for len(key) > 0 {
 		n := min(len(key), maxPiece)
-		bits, kinds, known := a.analyse(key[:n])
+		piece := key[:n]
+		key = key[n:]
+		if i := slices.Index(pieces, string(piece)); i >= 0 {
+			e.bits += kindBits + math.Log2(float64(len(pieces)))
+			e.kinds |= kindRepeat
+			continue
+		}
+		pieces = append(pieces, string(piece))
+		bits, kinds, known := a.analyse(piece)
 		e.bits += bits
 		e.kinds |= kinds
 		e.known += known
-		key = key[n:]
+	}
+	// A long key that repeats one part throughout, whatever its length,
+	// costs that part and the count (pieces would each pay for it).
+	if p := period(whole); p <= len(whole)/2 && len(whole) > maxPiece {
+		base := a.score(whole[:p])
+		if bits := kindBits + base.bits + math.Log2(float64(len(whole))/float64(p)); bits < e.bits {
+			e.bits, e.kinds, e.known = bits, base.kinds|kindRepeat, len(whole)*base.known/p
+		}
 	}
 	return e
+}
+
+// period returns the smallest p such that b[i] == b[i+p] for every i (p
+// may not divide len(b)), by the Knuth-Morris-Pratt failure function.
+func period(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	fail := make([]int, len(b))
+	for i, k := 1, 0; i < len(b); i++ {
+		for k > 0 && b[i] != b[k] {
+			k = fail[k-1]
+		}
+		if b[i] == b[k] {
+			k++
+		}
+		fail[i] = k
+	}
+	return len(b) - fail[len(b)-1]
 }
 
 // analyser scores one key; memo holds the pieces (repeated parts, words of
@@ -581,18 +621,23 @@ func sequenceParts(ps []part, b []byte) []part {
 
 func (a *analyser) repeatParts(ps []part, b []byte) []part {
 	n := len(b)
-	for i := 0; i < n; i++ {
-		for p := 1; i+2*p <= n; p++ {
-			if b[i+p] != b[i] {
+	eq := make([]int, n+1) // eq[k]: bytes from k on equal to those p further on
+	for p := 1; 2*p <= n; p++ {
+		eq[n-p] = 0
+		for k := n - p - 1; k >= 0; k-- {
+			if b[k] == b[k+p] {
+				eq[k] = eq[k+1] + 1
+			} else {
+				eq[k] = 0
+			}
+		}
+		for i := 0; i+2*p <= n; i++ {
+			// One part per run, from where it starts, with the shortest
+			// period: "abab" is ab twice, not abab once.
+			if eq[i] < p || (i > 0 && eq[i-1] > 0) || !primitive(b[i:i+p]) {
 				continue
 			}
-			count := 1
-			for i+(count+1)*p <= n && string(b[i+count*p:i+(count+1)*p]) == string(b[i:i+p]) {
-				count++
-			}
-			if count < 2 {
-				continue
-			}
+			count := 1 + eq[i]/p
 			var base scored
 			if p == 1 {
 				_, bf := alphabetOf(b[i : i+1])
@@ -604,6 +649,18 @@ func (a *analyser) repeatParts(ps []part, b []byte) []part {
 		}
 	}
 	return ps
+}
+
+// primitive reports whether b is not itself a repetition of a shorter
+// part.
+func primitive(b []byte) bool {
+	p := len(b)
+	for q := 1; q <= p/2; q++ {
+		if p%q == 0 && string(b[:p-q]) == string(b[q:]) {
+			return false
+		}
+	}
+	return true
 }
 
 // score scores a piece of the key, once.

@@ -319,15 +319,26 @@ func TestKeyStrength(t *testing.T) {
 			t.Errorf("KeyStrength(%q) = %.1f, want %v..%v (%s)", tt.key, got, tt.atLeast, tt.atMost, tt.whyOrdered)
 		}
 	}
-	// Long keys are scored in pieces: a 1000-byte random key scores about
-	// 8 bits a byte, a 1000-byte repetition stays weak.
-	long := make([]byte, 1000)
+	// Long keys are scored in pieces: 4000 random bytes score about 8 bits
+	// a byte, and long repetitions stay weak whatever their length, as does
+	// one odd byte among thousands.
+	long := make([]byte, 4000)
 	rand.Read(long)
-	if got := session.KeyStrength(long); got < 7000 {
-		t.Errorf("1000 random bytes score %.0f bits", got)
+	if got := session.KeyStrength(long); got < 31000 {
+		t.Errorf("4000 random bytes score %.0f bits", got)
 	}
-	if got := session.KeyStrength(bytes.Repeat([]byte("ab"), 500)); got > 100 {
-		t.Errorf("a 1000-byte repetition scores %.0f bits", got)
+	for _, k := range []string{
+		strings.Repeat("ab", 500),
+		strings.Repeat("abc", 1500),
+		strings.Repeat("sua_chave_", 410),
+		strings.Repeat("a", 2000) + "X" + strings.Repeat("a", 2000),
+	} {
+		if err := session.CheckKey([]byte(k)); err == nil {
+			t.Errorf("a %d-byte key of %q... passes (%.0f bits)", len(k), k[:12], session.KeyStrength([]byte(k)))
+		}
+	}
+	if got := session.KeyStrength(bytes.Repeat(long[:40], 100)); got < 300 {
+		t.Errorf("40 random bytes repeated score %.0f bits, less than the 40 bytes", got)
 	}
 }
 

@@ -4,17 +4,17 @@ import "fmt"
 
 // messages holds every sentence of the checklist, in pt-BR and English.
 var messages = map[string][2]string{
-	"header":  {"Desafio: verificando %s como um navegador", "Desafio: checking %s as a browser would"},
+	"header":   {"Desafio: verificando %s como um navegador", "Desafio: checking %s as a browser would"},
 	"summary":  {"%d de %d verificações passaram", "%d of %d checks passed"},
 	"summary1": {"%d de %d verificações passou", "%d of %d checks passed"},
 	"failed":   {"%d falharam", "%d failed"},
 	"failed1":  {"%d falhou", "%d failed"},
 	"skipped":  {"%d não verificadas", "%d not checked"},
 	"skipped1": {"%d não verificada", "%d not checked"},
-	"ok":      {"ok", "ok"},
-	"fail":    {"FALHOU", "FAIL"},
-	"skip":    {"--", "--"},
-	"needs":   {"não verificado: a verificação %d falhou", "not checked: check %d failed"},
+	"ok":       {"ok", "ok"},
+	"fail":     {"FALHOU", "FAIL"},
+	"skip":     {"--", "--"},
+	"needs":    {"não verificado: a verificação %d falhou", "not checked: check %d failed"},
 
 	"title.app":        {"O app responde e %s tem um formulário de login", "The app answers and %s has a login form"},
 	"title.anonimo":    {"%s recusa quem não fez login", "%s refuses visitors who have not logged in"},
