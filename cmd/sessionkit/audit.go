@@ -12,6 +12,7 @@ import (
 
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/internal/desafio"
 )
 
 // Wordlist limits: lines longer than maxWordLine are skipped (no key is that
@@ -26,26 +27,28 @@ func (e *env) auditCommand() *command {
 	c := &command{
 		name:  "audit",
 		short: "look for weak keys, or for cookies signed with a published key",
-		usage: "audit [-key-file file | -key-env name | -key key] [-fallback key]... [-wordlist file]\n       sessionkit audit -cookie cookie [-wordlist file] [-show-key] [-salt salt]",
+		usage: "audit [-key-file file | -key-env name | -key key] [-fallback key]... [-wordlist file]\n       sessionkit audit -cookie cookie [-name name] [-wordlist file] [-show-key] [-salt salt]",
 		long: `
 Audit has two forms.
 
 With key options (or SECRET_KEY in the environment), it checks the key and
-each fallback key against the library's key policy, the one session.New
-enforces: empty, shorter than 32 bytes, patterned, low in entropy, a
-published example key, a Django development key, a placeholder word, or a
-fallback equal to the key. With -wordlist it also looks the keys up in the
-list.
+each fallback key against the library's key policy, the one session.New,
+the demo and sign apply: a key must cost an attacker at least 2^128
+guesses, estimated from its structure (words, published keys and their
+variants, sequences, repeats, keyboard runs, dates), be at least 32 bytes,
+hold no placeholder word, and no fallback may repeat the key. With
+-wordlist it also looks the keys up in the list.
 
-With -cookie (a cookie value, or - for standard input), it tells whether the
-cookie was signed with one of the published example keys built into the
-library or, with -wordlist, with any key in the file (one key a line, as
-plain text or as a Python string literal such as 'dev' or b'\x01\x02', the
-format of flask-unsign's wordlists). The key found is not printed unless
--show-key is given; its SHA-256 fingerprint is.
+With -cookie (a cookie in any form decode reads, or - for standard input),
+it tells whether the cookie was signed with a published example key: the
+list built into the library, variants of the lesson's key (case,
+separators, digits and years added) or, with -wordlist, any key in the file
+(one key a line, as plain text or as a Python string literal such as 'dev'
+or b'\x01\x02', the format of flask-unsign's wordlists). The key found is
+not printed unless -show-key is given; its SHA-256 fingerprint is.
 
-Exit status: 0 nothing weak found, 1 a weakness or a published key found,
-3 malformed cookie, 2 usage.`,
+Exit status: 0 nothing weak found, 1 a weak or published key found, 2 usage,
+3 malformed cookie.`,
 		example: `sessionkit audit -key-file secret_key.txt
 sessionkit audit -cookie "$COOKIE" -wordlist all.txt`,
 	}
@@ -55,12 +58,16 @@ sessionkit audit -cookie "$COOKIE" -wordlist all.txt`,
 	wordlist := fs.String("wordlist", "", "also try the keys in `file`, one a line")
 	showKey := fs.Bool("show-key", false, "print the key found (it is a secret: anyone with it can forge sessions)")
 	maxWords := fs.Int("max-words", defaultMaxWords, "read at most `n` wordlist entries")
+	name := nameFlag(fs)
 	c.run = func(ctx context.Context, args []string) error {
 		if err := e.parse(c, args); err != nil {
 			return err
 		}
 		if fs.NArg() > 0 {
-			return usagef("unexpected argument %q", fs.Arg(0))
+			if _, err := flask.Parse(fs.Arg(0)); err == nil || strings.Contains(fs.Arg(0), "=") {
+				return usagef("to audit a cookie, give it with -cookie: sessionkit audit -cookie COOKIE")
+			}
+			return usagef("unexpected argument %q: give a key with -key-file, -key-env or -key, or a cookie with -cookie", fs.Arg(0))
 		}
 		if *maxWords < 1 {
 			return usagef("-max-words must be positive")
@@ -69,7 +76,7 @@ sessionkit audit -cookie "$COOKIE" -wordlist all.txt`,
 			if keys.given() {
 				return usagef("give either -cookie or key options, not both")
 			}
-			cookie, err := e.readCookie([]string{*cookieArg}, defaultMaxInput)
+			cookie, err := e.readCookie([]string{*cookieArg}, *name, defaultMaxInput)
 			if err != nil {
 				return err
 			}
@@ -98,24 +105,29 @@ func (e *env) auditKeys(ctx context.Context, keys *keyOptions, wordlist string, 
 	for i, fb := range fallbacks {
 		all = append(all, named{fmt.Sprintf("fallback key %d", i), fb})
 	}
-	weak := 0
-	report := func(name string, key []byte, problem string) {
-		weak++
-		fmt.Fprintf(e.stdout, "%s (fingerprint %s): WEAK: %s\n", name, session.KeyFingerprint(key), printable(problem))
+	weak := map[string]bool{}
+	needNew := false // a weakness that only a new key fixes
+	report := func(name string, key []byte, problem string, replace bool) {
+		weak[name] = true
+		needNew = needNew || replace
+		fp := session.KeyFingerprint(key)
+		problem = strings.Replace(problem, " (fingerprint "+fp+")", "", 1)
+		fmt.Fprintf(e.stdout, "%s (fingerprint %s): weak: %s\n", name, fp, printable(problem))
 	}
 	for _, k := range all {
-		if err := session.CheckKey(k.key); err != nil {
-			report(k.name, k.key, strings.TrimPrefix(err.Error(), session.ErrWeakKey.Error()+": "))
+		var we *session.WeakKeyError
+		if errors.As(session.CheckKey(k.key), &we) {
+			report(k.name, k.key, we.Reason, true)
 		}
 		if k.name != "key" && string(k.key) == string(key) {
-			report(k.name, k.key, "K8: the fallback key is the current key")
+			report(k.name, k.key, "it is the current key: remove it from the fallbacks, which hold only keys retired from signing", false)
 		}
 	}
 	if wordlist != "" {
 		err := scanWordlist(ctx, wordlist, maxWords, func(line int, word string) bool {
 			for _, k := range all {
 				if string(k.key) == word {
-					report(k.name, k.key, fmt.Sprintf("the key is in the wordlist, line %d", line))
+					report(k.name, k.key, fmt.Sprintf("it is in the word list (line %d), which attackers try", line), true)
 				}
 			}
 			return true
@@ -124,8 +136,14 @@ func (e *env) auditKeys(ctx context.Context, keys *keyOptions, wordlist string, 
 			return err
 		}
 	}
-	if weak > 0 {
-		return failf(exitFail, "%d weakness(es) found: make a new key with \"sessionkit secret\"", weak)
+	switch {
+	case len(weak) == 0:
+	case !needNew:
+		return failf(exitFail, "a fallback repeats the key: remove it from the fallbacks")
+	case len(weak) == 1:
+		return failf(exitFail, "a weak key: make a new one with `sessionkit secret`")
+	default:
+		return failf(exitFail, "%d weak keys: make new ones with `sessionkit secret`", len(weak))
 	}
 	for _, k := range all {
 		fmt.Fprintf(e.stdout, "%s (fingerprint %s): ok\n", k.name, session.KeyFingerprint(k.key))
@@ -161,7 +179,7 @@ func (e *env) auditCookie(ctx context.Context, keys *keyOptions, cookie, wordlis
 		if showKey {
 			fmt.Fprintf(e.stdout, "key: %s\n", printable(string(key)))
 		}
-		return failf(exitFail, "the cookie's key is known")
+		return failf(exitFail, "the cookie's key is known: make a new one with `sessionkit secret`")
 	}
 	known := session.KnownKeys()
 	for i, k := range known {
@@ -174,6 +192,16 @@ func (e *env) auditCookie(ctx context.Context, keys *keyOptions, cookie, wordlis
 		}
 	}
 	tried := len(known)
+	for k := range desafio.LessonKeyVariants() {
+		tried++
+		ok, err := signedWith([]byte(k))
+		if err != nil {
+			return err
+		}
+		if ok {
+			return found("a variant of the lesson's key", []byte(k))
+		}
+	}
 	if wordlist != "" {
 		var (
 			hit     bool

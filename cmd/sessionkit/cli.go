@@ -7,19 +7,35 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 )
 
-// Exit statuses, documented in doc.go and in "sessionkit help".
+// Exit statuses, the same for every command; exitTable describes them in
+// "sessionkit help", doc.go and README.md.
 const (
 	exitOK        = 0
-	exitFail      = 1 // bad signature, weakness found, command failed
-	exitUsage     = 2
+	exitFail      = 1 // a check failed, or the command could not finish
+	exitUsage     = 2 // any mistake in the command line
 	exitMalformed = 3 // malformed cookie or input
 	exitExpired   = 4 // expired or signed in the future
 )
+
+// exitTable is the exit status table shown by "sessionkit help".
+const exitTable = `Exit status, the same for every command:
+
+	0  success: the cookie is valid, nothing weak was found, every check passed
+	1  a check failed: bad signature (verify), weak or published key (audit),
+	   a Desafio check failed (desafio); or the command could not finish
+	   (random source failed, the demo could not start)
+	2  usage error: unknown command or flag, bad flag value, missing or extra
+	   argument, no cookie given, a key or word list file that cannot be read
+	3  malformed input: not a Flask cookie, bad payload, not a JSON object,
+	   over a size limit
+	4  expired, or signed in the future (verify)
+`
 
 // run is the whole program behind main, with its environment passed in so
 // that tests drive it in-process.
@@ -30,6 +46,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		stderr: stderr,
 		getenv: os.Getenv,
 		now:    time.Now,
+		sleep:  sleep,
 		random: rand.Reader,
 	}
 	return e.run(ctx, args)
@@ -42,7 +59,21 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
+	sleep          func(ctx context.Context, d time.Duration) error
 	random         io.Reader
+	transport      http.RoundTripper // nil: http.DefaultTransport
+}
+
+// sleep waits for d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // command is one subcommand: its flags, its help text and what it does.
@@ -65,6 +96,7 @@ func (e *env) commands() []*command {
 		e.verifyCommand(),
 		e.signCommand(),
 		e.auditCommand(),
+		e.desafioCommand(),
 		e.demoCommand(),
 		e.versionCommand(),
 		e.helpCommand(),
@@ -93,7 +125,7 @@ func (e *env) run(ctx context.Context, args []string) int {
 	}
 	c := e.lookup(name)
 	if c == nil {
-		fmt.Fprintf(e.stderr, "sessionkit %s: unknown command\nRun 'sessionkit help' for usage.\n", printable(name))
+		fmt.Fprintf(e.stderr, "sessionkit: unknown command %q\nRun 'sessionkit help' for the list of commands.\n", printable(name))
 		return exitUsage
 	}
 	err := c.run(ctx, args[1:])
@@ -110,31 +142,33 @@ func (e *env) report(c *command, err error) int {
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		if ue.err != nil {
-			fmt.Fprintf(e.stderr, "sessionkit %s: %s\n", c.name, printable(ue.err.Error()))
-		}
-		fmt.Fprintf(e.stderr, "usage: sessionkit %s\nRun 'sessionkit help %s' for details.\n", c.usage, c.name)
+		fmt.Fprintf(e.stderr, "sessionkit %s: %s\nRun 'sessionkit help %s' for usage.\n", c.name, printable(oneLine(c.name, ue.Error())), c.name)
 		return exitUsage
 	}
 	code := exitFail
 	var xe *exitError
 	if errors.As(err, &xe) {
 		code = xe.code
+		if xe.err == nil {
+			return code // the command's output already says why
+		}
 	}
-	fmt.Fprintf(e.stderr, "sessionkit %s: %s\n", c.name, printable(err.Error()))
+	fmt.Fprintf(e.stderr, "sessionkit %s: %s\n", c.name, printable(oneLine(c.name, err.Error())))
 	return code
 }
 
-// usageError is a mistake in the command line (exit status 2). A nil err
-// means the flag package has already described it.
+// oneLine trims what would stutter after "sessionkit name: " (the
+// command's own name, as errors of internal packages begin) and joins
+// lines.
+func oneLine(name, msg string) string {
+	msg = strings.TrimPrefix(msg, name+": ")
+	return strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " \n ")), " ")
+}
+
+// usageError is a mistake in the command line (exit status 2).
 type usageError struct{ err error }
 
-func (u *usageError) Error() string {
-	if u.err == nil {
-		return "usage error"
-	}
-	return u.err.Error()
-}
+func (u *usageError) Error() string { return u.err.Error() }
 
 func (u *usageError) Unwrap() error { return u.err }
 
@@ -148,7 +182,12 @@ type exitError struct {
 	err  error
 }
 
-func (x *exitError) Error() string { return x.err.Error() }
+func (x *exitError) Error() string {
+	if x.err == nil {
+		return fmt.Sprintf("exit status %d", x.code)
+	}
+	return x.err.Error()
+}
 func (x *exitError) Unwrap() error { return x.err }
 
 func fail(code int, err error) error { return &exitError{code, err} }
@@ -157,27 +196,25 @@ func failf(code int, format string, args ...any) error {
 	return &exitError{code, fmt.Errorf(format, args...)}
 }
 
-// newFlags returns an empty flag set for command c whose errors go to
-// stderr and whose -h prints c's help on stdout.
+// newFlags returns an empty flag set for command c. Its errors are
+// reported by parse, not printed by the flag package.
 func (e *env) newFlags(c *command) *flag.FlagSet {
 	fs := flag.NewFlagSet("sessionkit "+c.name, flag.ContinueOnError)
-	// The flag package echoes unknown flag names as typed.
-	fs.SetOutput(escapingWriter{e.stderr})
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	c.fs = fs
 	return fs
 }
 
-// parse parses args into c's flags. -h prints c's help and returns
-// flag.ErrHelp; other mistakes become usage errors.
+// parse parses args into c's flags. -h prints c's help on standard output
+// and returns flag.ErrHelp; other mistakes become usage errors.
 func (e *env) parse(c *command, args []string) error {
 	if err := c.fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			c.printUsage(e.stdout)
 			return err
 		}
-		// The flag package has already printed what was wrong.
-		return &usageError{}
+		return &usageError{err}
 	}
 	return nil
 }
@@ -212,8 +249,7 @@ func (e *env) printMainUsage(w io.Writer) {
 	for _, c := range e.commands() {
 		fmt.Fprintf(w, "\t%-8s %s\n", c.name, c.short)
 	}
-	fmt.Fprintf(w, "\nUse \"sessionkit help <command>\" for more information about a command.\n")
-	fmt.Fprintf(w, "\nExit status: 0 success, 1 bad signature or weakness found or failure,\n2 usage error, 3 malformed cookie or input, 4 expired or signed in the future.\n")
+	fmt.Fprintf(w, "\nUse \"sessionkit help <command>\" for more information about a command.\n\n%s", exitTable)
 }
 
 func (e *env) helpCommand() *command {
@@ -238,12 +274,12 @@ of one command.`,
 		case 1:
 			t := e.lookup(c.fs.Arg(0))
 			if t == nil {
-				return usagef("unknown command %q", c.fs.Arg(0))
+				return usagef("unknown command %q: run 'sessionkit help' for the list", c.fs.Arg(0))
 			}
 			t.printUsage(e.stdout)
 			return nil
 		}
-		return usagef("too many arguments")
+		return usagef("give one command, as in: sessionkit help verify")
 	}
 	return c
 }

@@ -20,7 +20,9 @@ type decodeReport struct {
 	Time           string          `json:"time"`
 	AgeSeconds     int64           `json:"age_seconds"`
 	Compressed     bool            `json:"compressed"`
-	CookieBytes    int             `json:"cookie_bytes"`
+	Name           string          `json:"name"`
+	Size           int             `json:"size"` // name + value, as the browser's cookie table counts it
+	ValueBytes     int             `json:"value_bytes"`
 	PayloadBytes   int             `json:"payload_bytes"`
 	JSONBytes      int             `json:"json_bytes"`
 	SignatureBytes int             `json:"signature_bytes"`
@@ -31,25 +33,35 @@ func (e *env) decodeCommand() *command {
 	c := &command{
 		name:  "decode",
 		short: "show a cookie's contents without a key (UNVERIFIED)",
-		usage: "decode [-json] [-now unix] [-max-input n] [-max-decompressed n] [cookie | -]",
+		usage: "decode [-json] [-name name] [-now unix] [-max-input n] [-max-decompressed n] [cookie | -]",
 		long: `
 Decode shows what a Flask session cookie holds without checking its
 signature: the session as Flask's tagged JSON, when it was signed (Unix time
 and RFC 3339) and how old it is, whether the payload is compressed, and its
 sizes. Anyone can write a cookie with any contents, so the output is
 labelled UNVERIFIED; use "sessionkit verify" with the app's key to trust it.
+The size is the cookie's name plus its value, as the browser's cookie table
+(DevTools, Application, Cookies, "Size") and the demo count it; browsers
+keep at most 4096.
 
 The cookie is the argument, or standard input when the argument is "-" or
-absent. Input is capped (-max-input), and so are the decompressed payload
+absent, pasted in any common form: the bare value, session=VALUE, a
+"Cookie: session=...; lang=en" header, a "Set-Cookie: ..." line, a row of
+the browser's cookie table or a "Copy as cURL" command; quoted or wrapped
+over lines. -name picks the cookie by name.
+
+Input is capped (-max-input), and so are the decompressed payload
 (-max-decompressed) and the JSON nesting depth (64), so hostile input such
 as a compression bomb is refused in bounded time and memory. Control
 characters and non-ASCII bytes are escaped in the output.
 
-Exit status: 0 decoded, 3 malformed or over a limit, 2 usage.`,
+Exit status: 0 decoded, 2 usage (including no cookie given), 3 malformed
+or over a limit.`,
 		example: "sessionkit decode eyJ1c3VhcmlvIjoiTWFyaWEifQ.ZVPxAA.ZRHvFsc2S0rFxA4WVFbGNBikc2g",
 	}
 	fs := e.newFlags(c)
 	asJSON := fs.Bool("json", false, "print a JSON object instead of text")
+	name := nameFlag(fs)
 	now := e.nowFlag(fs)
 	maxInput := fs.Int("max-input", defaultMaxInput, "read at most `n` bytes of input")
 	maxDecompressed := fs.Int("max-decompressed", flask.DefaultMaxDecompressed, "decompress at most `n` bytes of payload")
@@ -60,7 +72,7 @@ Exit status: 0 decoded, 3 malformed or over a limit, 2 usage.`,
 		if *maxInput < 1 || *maxDecompressed < 1 {
 			return usagef("limits must be positive")
 		}
-		cookie, err := e.readCookie(fs.Args(), *maxInput)
+		cookie, err := e.readCookie(fs.Args(), *name, *maxInput)
 		if err != nil {
 			return err
 		}
@@ -73,7 +85,9 @@ Exit status: 0 decoded, 3 malformed or over a limit, 2 usage.`,
 			Time:         formatUnix(parts.Timestamp),
 			AgeSeconds:   ageSeconds(now.time(e).Unix(), parts.Timestamp),
 			Compressed:   parts.Compressed,
-			CookieBytes:  len(cookie),
+			Name:         printable(*name),
+			Size:         len(*name) + len(cookie),
+			ValueBytes:   len(cookie),
 			PayloadBytes: len(parts.Payload),
 		}
 		if sig, err := base64.RawURLEncoding.DecodeString(parts.Signature); err == nil {
@@ -141,18 +155,17 @@ func (e *env) printDecode(r *decodeReport) {
 	}
 	fmt.Fprintf(w, "age         %s\n", age)
 	fmt.Fprintf(w, "compressed  %s\n", yesNo(r.Compressed))
-	var sizes []string
-	sizes = append(sizes, fmt.Sprintf("cookie %d bytes", r.CookieBytes))
-	sizes = append(sizes, fmt.Sprintf("payload %d", r.PayloadBytes))
-	if r.JSONBytes > 0 {
-		sizes = append(sizes, fmt.Sprintf("JSON %d", r.JSONBytes))
-	}
-	sizes = append(sizes, fmt.Sprintf("signature %d", r.SignatureBytes))
 	note := ""
-	if r.CookieBytes > flask.MaxCookieSize {
-		note = fmt.Sprintf(" (over %d: browsers drop such a cookie and verify refuses it)", flask.MaxCookieSize)
+	if r.Size > flask.MaxCookieSize {
+		note = fmt.Sprintf(": over %d, browsers drop such a cookie", flask.MaxCookieSize)
 	}
-	fmt.Fprintf(w, "sizes       %s%s\n", strings.Join(sizes, ", "), note)
+	fmt.Fprintf(w, "size        %d bytes (name %q %d + value %d, as the browser counts)%s\n", r.Size, r.Name, len(r.Name), r.ValueBytes, note)
+	parts := []string{fmt.Sprintf("payload %d", r.PayloadBytes)}
+	if r.JSONBytes > 0 {
+		parts = append(parts, fmt.Sprintf("JSON %d", r.JSONBytes))
+	}
+	parts = append(parts, fmt.Sprintf("signature %d", r.SignatureBytes))
+	fmt.Fprintf(w, "value       %s bytes\n", strings.Join(parts, ", "))
 }
 
 func yesNo(b bool) string {

@@ -1,9 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
 
+	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/internal/demo"
 )
 
@@ -20,16 +31,144 @@ what it costs. It runs until interrupted.
 
 The secret key comes from -secret-key-file, else from the SECRET_KEY
 environment variable, else a fresh random key that lasts until the process
-stops. Run "sessionkit demo -h" for every flag.`,
+stops. A key that the library's key policy calls weak is refused. Run
+"sessionkit demo -h" for every flag.
+
+Exit status: 0 stopped by Ctrl+C, 1 could not start (weak key, busy port,
+store unreachable), 2 usage.`,
 		example: "sessionkit demo -addr 127.0.0.1:8080",
 	}
 	c.run = func(ctx context.Context, args []string) error {
-		// demo.Main parses its own flags and prints their errors and usage.
-		err := demo.Main(ctx, args, e.stdout, escapingWriter{e.stderr})
-		if errors.Is(err, demo.ErrUsage) {
-			return &usageError{}
+		if err := checkDemoStore(args); err != nil {
+			return err
+		}
+		// What the demo writes on stderr is held until it serves: before
+		// that it is its own usage text, which the error replaces.
+		held := &heldWriter{w: escapingWriter{e.stderr}}
+		err := demo.Main(ctx, args, startWriter{e.stdout, held}, held)
+		var (
+			we *session.WeakKeyError
+			pe *fs.PathError
+		)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, flag.ErrHelp):
+			e.stdout.Write(held.take())
+			return err
+		case errors.Is(err, demo.ErrUsage):
+			held.take()
+			return &usageError{errors.New(strings.TrimPrefix(err.Error(), demo.ErrUsage.Error()+": "))}
+		}
+		held.release()
+		switch {
+		case errors.As(err, &we):
+			return failf(exitFail, "the secret key is weak: %s; %s", we.Reason, we.Fix)
+		case errors.Is(err, syscall.EADDRINUSE):
+			return failf(exitFail, "%s", busyPort(err))
+		case errors.As(err, &pe):
+			return &usageError{err}
 		}
 		return err
 	}
 	return c
+}
+
+// busyPort explains a listen error on an address in use, and suggests
+// the next port.
+func busyPort(err error) string {
+	addr := "the address"
+	next := "127.0.0.1:8081"
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Addr != nil {
+		addr = oe.Addr.String()
+		if host, port, err := net.SplitHostPort(addr); err == nil {
+			if n, err := strconv.Atoi(port); err == nil && n < 65535 {
+				next = net.JoinHostPort(host, strconv.Itoa(n+1))
+			}
+		}
+	}
+	return fmt.Sprintf("%s is already in use (another demo or server is running there): stop it, or choose another port with -addr %s", addr, next)
+}
+
+// demoStores are the -store forms the demo accepts; anything else is a
+// usage error, reported before the demo starts.
+var demoStores = []string{"cookie", "memory", "sqlite:", "redis://", "rediss://", "postgres://", "postgresql://"}
+
+// checkDemoStore refuses a -store value of an unknown form.
+func checkDemoStore(args []string) error {
+	for i, a := range args {
+		if a == "--" || !strings.HasPrefix(a, "-") {
+			return nil
+		}
+		var v string
+		switch {
+		case a == "-store" || a == "--store":
+			if i+1 == len(args) {
+				return nil // the demo's own flag parsing reports it
+			}
+			v = args[i+1]
+		case strings.HasPrefix(a, "-store=") || strings.HasPrefix(a, "--store="):
+			_, v, _ = strings.Cut(a, "=")
+		default:
+			continue
+		}
+		for _, form := range demoStores {
+			prefix := strings.HasSuffix(form, ":") || strings.HasSuffix(form, "//")
+			if (!prefix && v == form) || (prefix && strings.HasPrefix(v, form) && len(v) > len(form)) {
+				return nil
+			}
+		}
+		return usagef("unknown -store %q: use cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://URL", v)
+	}
+	return nil
+}
+
+// heldWriter holds what is written until release, then passes it through.
+type heldWriter struct {
+	mu       sync.Mutex // guards buf and released
+	w        io.Writer
+	buf      bytes.Buffer
+	released bool
+}
+
+func (h *heldWriter) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.released {
+		return h.w.Write(p)
+	}
+	return h.buf.Write(p)
+}
+
+// release writes what was held and lets later writes through.
+func (h *heldWriter) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.released {
+		h.released = true
+		h.w.Write(h.buf.Bytes())
+		h.buf.Reset()
+	}
+}
+
+// take returns and drops what was held.
+func (h *heldWriter) take() []byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b := bytes.Clone(h.buf.Bytes())
+	h.buf.Reset()
+	return b
+}
+
+// startWriter is the demo's stdout: its first line means the demo is
+// serving, so what it holds on stderr is no longer usage text.
+type startWriter struct {
+	w    io.Writer
+	held *heldWriter
+}
+
+func (s startWriter) Write(p []byte) (int, error) {
+	s.held.release()
+	return s.w.Write(p)
 }

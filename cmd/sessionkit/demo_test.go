@@ -3,8 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -53,22 +57,60 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// TestDemoBadUsage: every mistake in demo's command line is one line that
+// says what is wrong, then where the usage is, with status 2.
 func TestDemoBadUsage(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
 		says string
 	}{
-		{[]string{"demo", "-no-such-flag"}, "flag provided but not defined: -no-such-flag"},
-		{[]string{"demo", "-lifetime", "0s"}, "-lifetime must be positive"},
-		{[]string{"demo", "-lang", "fr"}, "-lang must be pt-BR or en"},
-		{[]string{"demo", "extra"}, `unexpected argument "extra"`},
+		{[]string{"demo", "-no-such-flag"}, "sessionkit demo: flag provided but not defined: -no-such-flag"},
+		{[]string{"demo", "-lifetime", "0s"}, "sessionkit demo: -lifetime must be positive, got 0s"},
+		{[]string{"demo", "-lang", "fr"}, `sessionkit demo: -lang must be pt-BR or en, got "fr"`},
+		{[]string{"demo", "extra"}, `sessionkit demo: unexpected argument "extra"`},
+		{[]string{"demo", "-store", "foo:bar"}, `sessionkit demo: unknown -store "foo:bar": use cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://URL`},
+		{[]string{"demo", "-store=sqlite:"}, `sessionkit demo: unknown -store "sqlite:": use cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://URL`},
+		{[]string{"demo", "-secret-key-file", "/nonexistent/key"}, "sessionkit demo: reading secret key: open /nonexistent/key: no such file or directory"},
 	} {
 		r := cli{args: tt.args}.run(t)
-		if r.code != exitUsage {
-			t.Errorf("%v: exit %d, want %d", tt.args, r.code, exitUsage)
+		want := tt.says + "\nRun 'sessionkit help demo' for usage.\n"
+		if r.code != exitUsage || r.stderr != want || r.stdout != "" {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant exit %d and:\n%s", tt.args, r.code, r.stderr, exitUsage, want)
 		}
-		if strings.Count(r.stderr, tt.says) != 1 || !strings.Contains(r.stderr, "usage: sessionkit demo") {
-			t.Errorf("%v: stderr does not say %q once with the usage:\n%s", tt.args, tt.says, r.stderr)
-		}
+	}
+}
+
+// TestDemoCannotStart: a weak key and a busy port are failures (status 1)
+// explained in one line, without the layers of package names.
+func TestDemoCannotStart(t *testing.T) {
+	dir := t.TempDir()
+	weak := filepath.Join(dir, "weak.txt")
+	if err := os.WriteFile(weak, []byte("sua_chave_secreta_segura\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cli{args: []string{"demo", "-secret-key-file", weak}}.run(t)
+	want := "sessionkit demo: the secret key is weak: it is a published example key (fingerprint 362a833b) that attackers try first; make a random key with `sessionkit secret` (or Python's secrets.token_hex())\n"
+	if r.code != exitFail || r.stderr != want {
+		t.Errorf("weak key: exit %d, stderr:\n%s\nwant:\n%s", r.code, r.stderr, want)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().(*net.TCPAddr)
+	r = cli{args: []string{"demo", "-addr", addr.String()}}.run(t)
+	want = fmt.Sprintf("sessionkit demo: %s is already in use (another demo or server is running there): stop it, or choose another port with -addr 127.0.0.1:%d\n", addr, addr.Port+1)
+	if r.code != exitFail || r.stderr != want {
+		t.Errorf("busy port: exit %d, stderr:\n%s\nwant:\n%s", r.code, r.stderr, want)
+	}
+}
+
+// TestDemoHelpFlag: demo -h prints the demo's flags on standard output.
+func TestDemoHelpFlag(t *testing.T) {
+	r := cli{args: []string{"demo", "-h"}}.run(t)
+	if r.code != exitOK || !strings.Contains(r.stdout, "-addr host:port") || r.stderr != "" {
+		t.Errorf("demo -h: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 }

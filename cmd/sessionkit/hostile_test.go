@@ -66,7 +66,7 @@ func hostileCases(t testing.TB) []hostileCase {
 	}
 	return []hostileCase{
 		// A. Framing and structure.
-		{"A-01 empty", "", 3, 3, ""},
+		{"A-01 empty", "", 2, 2, ""}, // no cookie given: a usage error
 		{"A-02 dot", ".", 3, 3, ""},
 		{"A-02 two dots", "..", 3, 1, ""},
 		{"A-02 three dots", "...", 3, 1, ""},

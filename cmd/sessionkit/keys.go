@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -126,7 +127,11 @@ func (k *keyOptions) read(e *env, s keySource, what string) ([]byte, error) {
 	case "file":
 		f, err := os.Open(s.value)
 		if err != nil {
-			return nil, usagef("%s: %v", what, err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, usagef("cannot read the %s file %s: %v", what, s.value, err)
 		}
 		defer f.Close()
 		b, err := readAtMost(f, maxKeyFile)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	session "github.com/sessionkit/session"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -40,6 +42,8 @@ type cli struct {
 	env    map[string]string
 	now    int64     // Unix seconds; default katTime + 100
 	random io.Reader // default a deterministic counter
+	// sleep replaces waiting; default: fail, since no test should wait.
+	sleep func(context.Context, time.Duration) error
 }
 
 type result struct {
@@ -74,12 +78,20 @@ func (c cli) runWith(t testing.TB, stdin io.Reader) result {
 	if random == nil {
 		random = &counter{}
 	}
+	sleep := c.sleep
+	if sleep == nil {
+		sleep = func(context.Context, time.Duration) error {
+			t.Error("the command waited")
+			return errors.New("no waiting in tests")
+		}
+	}
 	e := &env{
 		stdin:  stdin,
 		stdout: &stdout,
 		stderr: &stderr,
 		getenv: func(k string) string { return c.env[k] },
 		now:    func() time.Time { return time.Unix(now, 0) },
+		sleep:  sleep,
 		random: random,
 	}
 	code := e.run(context.Background(), c.args)
@@ -164,7 +176,41 @@ var goldenCases = []struct {
 	{"audit-cookie-clean", cli{args: []string{"audit", "-cookie", katV1}}},
 	{"audit-cookie-malformed", cli{args: []string{"audit", "-cookie", "zzz"}}},
 	{"audit-both", cli{args: []string{"audit", "-cookie", katV1, "-key-env", "K"}, env: map[string]string{"K": strongKey}}},
+	{"audit-positional-cookie", cli{args: []string{"audit", mariaCookie}}},
+	{"audit-positional-other", cli{args: []string{"audit", "secret_key.txt"}}},
+	{"audit-cookie-header", cli{args: []string{"audit", "-cookie", "-"}, stdin: "Cookie: lang=en; session=" + signedDev + "\n"}},
+	{"audit-cookie-lesson-variant", cli{args: []string{"audit", "-cookie", signedLessonVariant}}},
+
+	// Cookies pasted in the forms people copy them in.
+	{"decode-cookie-header", cli{args: []string{"decode"}, stdin: "Cookie: lang=en; session=" + mariaCookie + "; csrftoken=abc\n"}},
+	{"decode-set-cookie", cli{args: []string{"decode", "Set-Cookie: session=" + mariaCookie + "; Expires=Wed, 21 Oct 2026 07:28:00 GMT; HttpOnly; Path=/"}}},
+	{"decode-devtools-row", cli{args: []string{"decode"}, stdin: "session\t" + mariaCookie + "\t127.0.0.1\t/\tSession\t68\t\u2713\t\t\tMedium\n"}},
+	{"decode-curl", cli{args: []string{"decode"}, stdin: "curl 'http://127.0.0.1:8080/perfil' \\\n  -H 'Accept: text/html' \\\n  -b 'lang=en; session=" + mariaCookie + "' \\\n  -H 'User-Agent: x'\n"}},
+	{"decode-wrapped", cli{args: []string{"decode"}, stdin: "  \"" + mariaCookie[:30] + "\n" + mariaCookie[30:] + "\"  \n"}},
+	{"decode-name", cli{args: []string{"decode", "-name", "meu_app", "meu_app=" + mariaCookie}}},
+	{"decode-name-missing", cli{args: []string{"decode", "Cookie: lang=en; csrftoken=abc"}}},
+	{"decode-deleted-cookie", cli{args: []string{"decode", "Set-Cookie: session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/"}}},
+	{"verify-cookie-header", cli{args: []string{"verify", "-key-env", "K", "-now", "1700000000", "Cookie: session=\"" + mariaCookie + "\"; lang=en"}, env: map[string]string{"K": mariaKey}}},
+
+	// Usage errors of every kind exit 2 with one line saying what to do.
+	{"desafio-no-url", cli{args: []string{"desafio"}}},
+	{"desafio-bad-lang", cli{args: []string{"desafio", "-lang", "fr", "http://127.0.0.1:5000"}}},
+	{"desafio-not-url", cli{args: []string{"desafio", "127.0.0.1:5000"}}},
+	{"desafio-bad-path", cli{args: []string{"desafio", "-login", "login", "http://127.0.0.1:5000"}}},
+	{"desafio-two-urls", cli{args: []string{"desafio", "http://127.0.0.1:5000", "-wait"}}},
+	{"help-desafio", cli{args: []string{"help", "desafio"}}},
+	{"demo-lang-fr", cli{args: []string{"demo", "-lang", "fr"}}},
+	{"demo-store-unknown", cli{args: []string{"demo", "-store", "foo:bar"}}},
+	{"version-extra", cli{args: []string{"version", "now"}}},
+	{"help-too-many", cli{args: []string{"help", "decode", "verify"}}},
+	{"secret-extra", cli{args: []string{"secret", "64"}}},
 }
+
+// Cookies signed with published keys, for audit.
+var (
+	signedDev           = signed(nil, "dev", "cookie-session", "eyJ1c2VyX2lkIjoxfQ", "ZVPxAA")
+	signedLessonVariant = signed(nil, "Sua-Chave-Secreta-Segura-2024", "cookie-session", "eyJ1c3VhcmlvIjoiTWFyaWEifQ", "ZVPxAA")
+)
 
 func TestGolden(t *testing.T) {
 	tmp := t.TempDir()
@@ -291,7 +337,7 @@ func TestSecretFailingRandom(t *testing.T) {
 }
 
 // TestSecretDistinct is J-89: 10 000 keys, all distinct, of the right
-// length and alphabet.
+// length and alphabet, and every one passes the library's key policy.
 func TestSecretDistinct(t *testing.T) {
 	seen := map[string]bool{}
 	for _, format := range []string{"hex", "base64url"} {
@@ -313,6 +359,9 @@ func TestSecretDistinct(t *testing.T) {
 				t.Fatalf("duplicate key %q", key)
 			}
 			seen[key] = true
+			if err := session.CheckKey([]byte(key)); err != nil {
+				t.Fatalf("secret -format %s made %q, which the key policy refuses: %v", format, key, err)
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // Limits of secret -bytes.
@@ -38,6 +39,9 @@ sessionkit verify -key-file secret_key.txt COOKIE`,
 			return err
 		}
 		if fs.NArg() > 0 {
+			if _, err := strconv.Atoi(fs.Arg(0)); err == nil {
+				return usagef("unexpected argument %q: give the number of bytes with -bytes %s", fs.Arg(0), fs.Arg(0))
+			}
 			return usagef("unexpected argument %q", fs.Arg(0))
 		}
 		if *format != "hex" && *format != "base64url" {

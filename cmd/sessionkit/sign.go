@@ -40,10 +40,12 @@ tagged JSON instead, so every type Flask stores can be made: tuples
 and datetimes {" d":"HTTP date"}. -permanent sets session.permanent (the
 "_permanent" key).
 
-Signing with a weak key works (to test an app that uses one) but warns.
+Signing with a key that the library's key policy calls weak works (to test
+an app that uses one) but warns.
 
 Exit status: 0 signed, 1 the session cannot be written (too large for a
-cookie, unsupported value), 2 usage or input that is not a JSON object.`,
+cookie, unsupported value), 2 usage, 3 input that is not a JSON object or is
+too large.`,
 		example: `sessionkit sign -key-file secret_key.txt -json '{"usuario": "Maria"}'`,
 	}
 	fs := e.newFlags(c)
@@ -75,8 +77,9 @@ cookie, unsupported value), 2 usage or input that is not a JSON object.`,
 		if err != nil {
 			return err
 		}
-		if err := session.CheckKey(key); err != nil {
-			fmt.Fprintf(e.stderr, "sessionkit sign: warning: %s\n", printable(err.Error()))
+		var we *session.WeakKeyError
+		if errors.As(session.CheckKey(key), &we) {
+			fmt.Fprintf(e.stderr, "sessionkit sign: warning: the key is weak: %s; %s\n", printable(we.Reason), we.Fix)
 		}
 		signer, err := keys.signer(key, nil)
 		if err != nil {
@@ -86,15 +89,15 @@ cookie, unsupported value), 2 usage or input that is not a JSON object.`,
 		if isFlagSet(fs, "json") {
 			data = []byte(*input)
 			if len(data) > maxSignInput {
-				return usagef("-json is larger than %d bytes", maxSignInput)
+				return failf(exitMalformed, "-json is larger than %d bytes", maxSignInput)
 			}
 		} else {
 			data, err = readAtMost(e.stdin, maxSignInput)
 			if errors.Is(err, errTooLarge) {
-				return usagef("the session on standard input is larger than %d bytes", maxSignInput)
+				return failf(exitMalformed, "the session on standard input is larger than %d bytes", maxSignInput)
 			}
 			if err != nil {
-				return &usageError{err}
+				return err
 			}
 		}
 		var m map[string]any
@@ -104,7 +107,7 @@ cookie, unsupported value), 2 usage or input that is not a JSON object.`,
 			m, err = plainJSON(data)
 		}
 		if err != nil {
-			return usagef("reading the session: %v", err)
+			return failf(exitMalformed, "the session is not a JSON object: %v (give one such as -json '{\"usuario\": \"Maria\"}')", err)
 		}
 		if *permanent {
 			m["_permanent"] = true

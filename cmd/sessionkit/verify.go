@@ -35,7 +35,7 @@ func (e *env) verifyCommand() *command {
 	c := &command{
 		name:  "verify",
 		short: "check a cookie's signature and age and print its session",
-		usage: "verify [-key-file file | -key-env name | -key key] [-fallback key]... [-max-age duration] [-now unix] [-salt salt] [cookie | -]",
+		usage: "verify [-key-file file | -key-env name | -key key] [-fallback key]... [-max-age duration] [-now unix] [-salt salt] [-name name] [cookie | -]",
 		long: `
 Verify checks a Flask session cookie as Flask does: the signature with the
 key (then the fallback keys, newest first), then the age against -max-age
@@ -45,11 +45,12 @@ printed as Flask's canonical tagged JSON: compact, keys sorted, ASCII only,
 the bytes Flask itself would write.
 
 The key comes from -key-file, -key-env or -key, else from the SECRET_KEY
-environment variable. The key is never printed.
+environment variable. The key is never printed. The cookie is read as
+decode reads it: the argument or standard input, in any pasted form.
 
-Exit status: 0 valid, 1 bad signature, 3 malformed (including a payload
-that fails to decode after the signature verified, and input over a limit),
-4 expired or signed in the future, 2 usage.`,
+Exit status: 0 valid, 1 bad signature, 2 usage, 3 malformed (including a
+payload that fails to decode after the signature verified, and input over
+a limit), 4 expired or signed in the future.`,
 		example: `SECRET_KEY=$(cat secret_key.txt) sessionkit verify -max-age 2m "$COOKIE"`,
 	}
 	fs := e.newFlags(c)
@@ -57,6 +58,7 @@ that fails to decode after the signature verified, and input over a limit),
 	maxAge := &maxAgeFlag{flask.DefaultMaxAge}
 	fs.Var(maxAge, "max-age", "reject cookies signed longer than `duration` ago (Go duration or seconds; negative: no limit)")
 	now := e.nowFlag(fs)
+	name := nameFlag(fs)
 	maxInput := fs.Int("max-input", defaultMaxInput, "read at most `n` bytes of input")
 	c.run = func(ctx context.Context, args []string) error {
 		if err := e.parse(c, args); err != nil {
@@ -73,7 +75,7 @@ that fails to decode after the signature verified, and input over a limit),
 		if err != nil {
 			return err
 		}
-		cookie, err := e.readCookie(fs.Args(), *maxInput)
+		cookie, err := e.readCookie(fs.Args(), *name, *maxInput)
 		if err != nil {
 			return err
 		}
