@@ -238,8 +238,8 @@ func ExampleCheckKey() {
 		fmt.Println(session.CheckKey([]byte(key)))
 	}
 	// Output:
-	// session: weak secret key: K5: the key is a published example key (fingerprint 362a833b)
-	// session: weak secret key: K2: the key has 5 bytes; use at least 32 random bytes
+	// session: weak secret key: it is a published example key (fingerprint 362a833b) that attackers try first; make a random key with `sessionkit secret` (or Python's secrets.token_hex())
+	// session: weak secret key: it has 5 bytes, and a key needs at least 32 random bytes; make a random key with `sessionkit secret` (or Python's secrets.token_hex())
 	// <nil>
 }
 
