@@ -14,7 +14,7 @@ func TestStandardLibraryOnly(t *testing.T) {
 		missing(t, "go command not found")
 	}
 	const mod = "github.com/sessionkit/session"
-	allowed := map[string]bool{mod: true, mod + "/flask": true, mod + "/sessiontest": true, mod + "/flasklogin": true, mod + "/flasklogin_test": true}
+	allowed := map[string]bool{mod: true, mod + "/flask": true, mod + "/seal": true, mod + "/sessiontest": true, mod + "/flasklogin": true, mod + "/flasklogin_test": true}
 	out, err := exec.Command("go", "list", "-e", "-deps", "-test", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
