@@ -3,6 +3,7 @@ package demo
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -419,28 +420,38 @@ func (b *balancer) checkCookie() {
 // It fails t if the list's markup is not the expected one.
 func listedNames(t *testing.T, page string) []string {
 	t.Helper()
+	names, err := parseNames(page)
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, page)
+	}
+	return names
+}
+
+// parseNames returns the names of Exemplo 02's list in page, unescaped, or
+// says how the list's markup is not the expected one.
+func parseNames(page string) ([]string, error) {
 	_, list, ok := strings.Cut(page, `<ul id="nomes" class="nomes">`)
 	if !ok {
 		if strings.Contains(page, `<p id="nomes-empty">`) {
-			return nil
+			return nil, nil
 		}
-		t.Fatalf("Exemplo 02's page has neither the list nor the empty-list note:\n%s", page)
+		return nil, errors.New("Exemplo 02's page has neither the list nor the empty-list note")
 	}
 	list, _, ok = strings.Cut(list, "</ul>")
 	if !ok {
-		t.Fatalf("the list of names is not closed:\n%s", page)
+		return nil, errors.New("the list of names is not closed")
 	}
 	items := strings.Split(list, "</li>")
 	if items[len(items)-1] != "" {
-		t.Fatalf("text after the last item of the list: %q", items[len(items)-1])
+		return nil, fmt.Errorf("text after the last item of the list: %q", items[len(items)-1])
 	}
 	var out []string
 	for _, it := range items[:len(items)-1] {
 		name, ok := strings.CutPrefix(it, "<li>")
 		if !ok || strings.ContainsAny(name, "<>") {
-			t.Fatalf("unexpected list item %q", it)
+			return nil, fmt.Errorf("unexpected list item %q", it)
 		}
 		out = append(out, html.UnescapeString(name))
 	}
-	return out
+	return out, nil
 }
