@@ -2,11 +2,15 @@ package session_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -281,6 +285,55 @@ func TestCookieConfiguration(t *testing.T) {
 				}
 			}()
 			m.Handler(http.NotFoundHandler())
+		})
+	}
+}
+
+// TestAmplificationBounded: with the key, a small cookie can inflate to
+// the codec's cap (64 KiB of JSON) of the values that cost the most to
+// hold (empty lists and dicts, zeros, empty strings, tuples). What one
+// request allocates stays bounded by that cap, whatever the cookie:
+// about 55 bytes per byte of JSON, under 4 MiB, and five copies of the
+// cookie are decoded once.
+func TestAmplificationBounded(t *testing.T) {
+	f := newFixture(t)
+	h := f.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Len()
+	}))
+	many := func(item string, n int) string {
+		return `{"a":[` + strings.TrimSuffix(strings.Repeat(item+",", n), ",") + `]}`
+	}
+	for name, js := range map[string]string{
+		"empty lists":   many("[]", 21000),
+		"empty dicts":   many("{}", 21000),
+		"zeros":         many("0", 32000),
+		"empty strings": many(`""`, 21000),
+		"tuples":        many(`{" t":[]}`, 6500),
+		"nested":        `{"a":` + strings.Repeat("[", 900) + strings.Repeat("]", 900) + `}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var z bytes.Buffer
+			w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+			w.Write([]byte(js))
+			w.Close()
+			cookie := f.m.Codec().Signer().Sign("."+base64.RawURLEncoding.EncodeToString(z.Bytes()), f.clock.Now())
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Header.Set("Cookie", strings.Repeat("session="+cookie+"; ", 5))
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			before := ms.TotalAlloc
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			runtime.ReadMemStats(&ms)
+			alloc := ms.TotalAlloc - before
+			if rec.Code != 200 {
+				t.Fatalf("status %d", rec.Code)
+			}
+			if alloc > 4<<20 || alloc > 60*uint64(len(js))+64<<10 {
+				t.Errorf("a %d-byte cookie inflating to %d bytes of JSON allocated %d bytes", len(cookie), len(js), alloc)
+			}
+			t.Logf("%d-byte cookie, %d bytes of JSON: %d bytes allocated", len(cookie), len(js), alloc)
 		})
 	}
 }
