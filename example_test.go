@@ -272,3 +272,33 @@ func ExampleGet() {
 	// 0 false
 	// false
 }
+
+// Cross-site requests: the standard library's http.CrossOriginProtection,
+// outside the session middleware, refuses a form another site posts (a
+// login CSRF) with 403 before any handler runs, so no session cookie is
+// set.
+func ExampleManager_Handler_crossOriginProtection() {
+	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe"))
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		s.SetOwner(r.PostFormValue("usuario"))
+		s.Set("usuario", r.PostFormValue("usuario"))
+	})
+	h := http.NewCrossOriginProtection().Handler(m.Handler(mux))
+
+	for _, site := range []string{"same-origin", "cross-site"} {
+		req := httptest.NewRequest("POST", "/login", strings.NewReader("usuario=Maria"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", site) // as browsers send it
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(site, rec.Code, len(rec.Result().Cookies()))
+	}
+	// Output:
+	// same-origin 200 1
+	// cross-site 403 0
+}
