@@ -188,6 +188,9 @@ var strongKeys = []string{
 	"quixotic-zephyr-mnemonic-obsidian-fjord-kumquat-sphinx-jovial",
 	// A weak prefix does not weaken a random key.
 	lesson + "-" + "3q9Vx2Lm8Rk4Tz7Wp1Ys6Nb0Hd5Jf2Cg9Qa4Ue7Io",
+	// Random keys holding a short placeholder word by chance.
+	"9yFFlFMFhQYylTO9ncREn7JyIjKm8CF2K/TUnp+TOdo=",
+	"Qm3xZ8-your-Lp2Vn7Rk4Tz1Wy6Hd9Jf0Cg5Ba3Ue",
 }
 
 func TestCheckKeyStrongKeys(t *testing.T) {
