@@ -7,7 +7,8 @@ import (
 )
 
 // TestStandardLibraryOnly asserts that the packages a user imports for
-// cookie sessions compile nothing but the standard library, and that their
+// cookie sessions (and the Flask-extension and sealed-cookie packages that
+// build on them) compile nothing but the standard library, and that their
 // tests do not either: wanting Flask cookies must not mean compiling a
 // Redis driver, nor finding one in go.sum after go mod tidy (which follows
 // the imports of tests too).
@@ -39,7 +40,7 @@ func TestStandardLibraryOnly(t *testing.T) {
 		}
 	}
 	// Tests may use the module's standard-library-only test fixtures.
-	forTests := map[string]bool{mod + "/internal/testenv": true}
+	forTests := map[string]bool{mod + "/internal/testenv": true, mod + "/internal/flasktest": true}
 	for p := range allowed {
 		forTests[p] = true
 	}
@@ -47,5 +48,13 @@ func TestStandardLibraryOnly(t *testing.T) {
 		check(nil, pkg, allowed)
 		check([]string{"-test"}, pkg, forTests)
 	}
+	// The extension packages build on the core and add nothing else.
+	for _, pkg := range []string{mod + "/flasklogin", mod + "/flaskwtf"} {
+		allowed[pkg] = true
+		forTests[pkg] = true
+		check(nil, pkg, allowed)
+		check([]string{"-test"}, pkg, forTests)
+	}
 	check([]string{"-test"}, mod+"/internal/testenv", forTests)
+	check([]string{"-test"}, mod+"/internal/flasktest", forTests)
 }

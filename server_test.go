@@ -13,7 +13,6 @@ import (
 	"time"
 
 	session "github.com/sessionkit/session"
-	"github.com/sessionkit/session/internal/testenv"
 	"github.com/sessionkit/session/memstore"
 	"github.com/sessionkit/session/storetest"
 )
@@ -78,7 +77,7 @@ func FuzzStoreCookie(f *testing.F) {
 // TestStoreIDCollision forces the random source to repeat an ID (SECURITY.md
 // F-11): the second session gets another ID and the first is untouched.
 func TestStoreIDCollision(t *testing.T) {
-	site := testenv.NewSite(t, memstore.New(), nil, nil)
+	site := storetest.NewSite(t, memstore.New(), nil, nil)
 	fixed := storetest.NewID()
 	ids := []string{fixed, fixed, storetest.NewID()}
 	var mu sync.Mutex // guards ids
@@ -92,8 +91,8 @@ func TestStoreIDCollision(t *testing.T) {
 	defer restore()
 	first := site.Start(t, "/set?usuario=Maria")
 	second := site.Start(t, "/set?usuario=Joao")
-	if testenv.IDOf(t, first) != fixed || testenv.IDOf(t, second) == fixed {
-		t.Fatalf("ids %q, %q; want the second to differ from %q", testenv.IDOf(t, first), testenv.IDOf(t, second), fixed)
+	if storetest.IDOf(t, first) != fixed || storetest.IDOf(t, second) == fixed {
+		t.Fatalf("ids %q, %q; want the second to differ from %q", storetest.IDOf(t, first), storetest.IDOf(t, second), fixed)
 	}
 	if res := site.Do(t, "/get", first); res.Body != "usuario=Maria" {
 		t.Fatalf("first session after the collision: %q", res.Body)
@@ -108,7 +107,7 @@ func TestStoreIDCollision(t *testing.T) {
 func TestStoreFull(t *testing.T) {
 	store := memstore.New()
 	store.MaxEntries = 1
-	site := testenv.NewSite(t, store, nil, nil)
+	site := storetest.NewSite(t, store, nil, nil)
 	first := site.Start(t, "/set?usuario=Maria")
 	res := site.Do(t, "/set?usuario=Joao", "")
 	if res.Status != http.StatusServiceUnavailable || res.Set || strings.Contains(res.Body, "ok") {
@@ -153,12 +152,12 @@ func TestStoreFieldsValidate(t *testing.T) {
 func TestStoreHybridGenerations(t *testing.T) {
 	gens := memstore.NewGenerations()
 	gens.Bump(context.Background(), "Maria") // an earlier "log out everywhere"
-	site := testenv.NewSite(t, memstore.New(), nil, func(m *session.Manager) {
+	site := storetest.NewSite(t, memstore.New(), nil, func(m *session.Manager) {
 		m.Hybrid = true
 		m.Generations = gens
 	})
 	before := site.Start(t, "/login?u=Maria")
-	if testenv.IDOf(t, before) != "" {
+	if storetest.IDOf(t, before) != "" {
 		t.Fatal("small session went to the store")
 	}
 	if err := site.M.DestroyAll(t.Context(), "Maria"); err != nil {
@@ -173,7 +172,7 @@ func TestStoreHybridGenerations(t *testing.T) {
 		random.WriteString(storetest.NewID())
 	}
 	big := site.Do(t, "/set?big="+random.String(), again).Cookie
-	if testenv.IDOf(t, big) == "" {
+	if storetest.IDOf(t, big) == "" {
 		t.Fatal("big session stayed in the cookie")
 	}
 	if res := site.Do(t, "/get", big); !strings.HasSuffix(res.Body, ",usuario=Maria") {

@@ -40,9 +40,9 @@ func TestManagerTerminatedMidRequest(t *testing.T) {
 	pool := pgtest.Pool(t, func(c *pgxpool.Config) { c.ConnConfig.RuntimeParams["application_name"] = app })
 	admin := pgtest.Pool(t, nil)
 	store := newStore(t, pool)
-	site := testenv.NewSite(t, store, nil, nil)
+	site := storetest.NewSite(t, store, nil, nil)
 	cookie := site.Start(t, "/set?usuario=Maria")
-	id := testenv.IDOf(t, cookie)
+	id := storetest.IDOf(t, cookie)
 	res := site.DoPaused(t, "/slow?carrinho=livro", cookie, func() {
 		var killed int
 		if err := admin.QueryRow(ctx,

@@ -38,13 +38,13 @@ func TestLinearizable(t *testing.T) {
 // faultSite serves a Manager over a store reaching Redis through a fault
 // proxy, and returns the site, the proxy, that store, and a store on the
 // same keys reaching Redis directly.
-func faultSite(t *testing.T) (site *testenv.Site, p *testenv.Proxy, store, direct *redisstore.Store) {
+func faultSite(t *testing.T) (site *storetest.Site, p *testenv.Proxy, store, direct *redisstore.Store) {
 	t.Helper()
 	direct = newStore(t, redistest.Client(t, nil))
 	p = testenv.NewProxy(t, testenv.RedisAddr())
 	store = newStore(t, redistest.NewClient(t, p.Addr(), nil))
 	store.Prefix = direct.Prefix
-	return testenv.NewSite(t, store, nil, nil), p, store, direct
+	return storetest.NewSite(t, store, nil, nil), p, store, direct
 }
 
 // TestManagerRedisDiesMidRequest stops Redis (through a proxy) while the
@@ -54,7 +54,7 @@ func faultSite(t *testing.T) (site *testenv.Site, p *testenv.Proxy, store, direc
 func TestManagerRedisDiesMidRequest(t *testing.T) {
 	site, p, _, direct := faultSite(t)
 	cookie := site.Start(t, "/set?usuario=Maria")
-	id := testenv.IDOf(t, cookie)
+	id := storetest.IDOf(t, cookie)
 	res := site.DoPaused(t, "/slow?carrinho=livro", cookie, p.Cut)
 	if res.Status != http.StatusServiceUnavailable || res.Set || strings.Contains(res.Body, "slow ok") {
 		t.Fatalf("save with Redis gone: %+v; want 503, no Set-Cookie, not the handler's body", res)
@@ -72,7 +72,7 @@ func TestManagerRedisDiesMidRequest(t *testing.T) {
 func TestManagerLogoutFails(t *testing.T) {
 	site, p, store, direct := faultSite(t)
 	cookie := site.Start(t, "/login?u=Maria")
-	id := testenv.IDOf(t, cookie)
+	id := storetest.IDOf(t, cookie)
 	res := site.DoPaused(t, "/slow?destroy=1", cookie, func() {
 		store.Timeout = time.Second // the records are in place; the logout must fail
 		p.BlackHole()
@@ -115,7 +115,7 @@ func TestManagerRedisSlow(t *testing.T) {
 func TestManagerStoreDown(t *testing.T) {
 	down := redisstore.New(redistest.NewClient(t, testenv.ClosedAddr(t), nil))
 	down.Timeout = time.Second
-	site := testenv.NewSite(t, down, nil, nil)
+	site := storetest.NewSite(t, down, nil, nil)
 	cookie := site.M.IDSigner().Sign("sk~"+storetest.NewID(), time.Now())
 	for _, path := range []string{"/get", "/set?a=1", "/logout"} {
 		if res := site.Do(t, path, cookie); res.Status != http.StatusServiceUnavailable || res.Set || res.Body == "ok" {

@@ -43,7 +43,7 @@ func RunMiddleware(t *testing.T, newStore func(t *testing.T, now func() time.Tim
 var middlewareCases = []struct {
 	name      string
 	configure func(m *session.Manager)
-	run       func(t *testing.T, s *site)
+	run       func(t *testing.T, s *Site)
 }{
 	{"RoundTrip", nil, testRoundTrip},
 	{"ForgedIDNeverReachesStore", nil, testForgedID},
@@ -151,61 +151,91 @@ func (c *countingStore) DestroyAll(ctx context.Context, owner string) (int, erro
 // middlewareKey signs the scenarios' cookies.
 const middlewareKey = "storetest: 7qX2vN9wR4tY6uI1oP3aS5dF8gH0jK"
 
-// site is a Manager over the store under test behind an httptest server,
-// with pages that play a session's usual moves.
-type site struct {
-	m      *session.Manager
+// Site is a Manager over a store behind an httptest server, with pages
+// that make a session's usual moves; RunMiddleware drives it, and a
+// store's own tests can drive it to inject faults (a store that dies in
+// the middle of a request, say):
+//
+//	/set?k=v&...       sets keys
+//	/login?u=U         logs U in (Set "usuario", SetOwner)
+//	/logout            destroys the session
+//	/get               lists the session: k=v,... sorted
+//	/permanent         sets the permanent flag
+//	/append?nome=N     session.Append to "nomes"; /list answers it as JSON
+//	/add               session.Add 1 to "n"; /incr does it by hand (Get, Set)
+//	/big, /small       sets and deletes 5000 random characters under "big"
+//	/clear             clears the session
+//	/slow?k=v&...      reads "usuario" (or ?read=KEY; with ?peek=1 through
+//	                   Peek), waits until DoPaused lets it go, then sets each
+//	                   k to the value read followed by v (?destroy=1:
+//	                   destroys the session)
+type Site struct {
+	M    *session.Manager
+	URL  string
+	Logs *Logs // the Manager's log, debug lines included
+
 	store  *countingStore
-	clock  *testClock
-	url    string
+	clock  *testClock // RunMiddleware's; nil for NewSite
 	client *http.Client
-	logs   *syncBuffer
 	// gate, when set, is where /slow waits after loading the session.
 	gate    chan struct{}
 	arrived chan struct{}
 }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
+// Logs is a log destination safe for concurrent writes.
+type Logs struct {
 	mu sync.Mutex // guards b
 	b  strings.Builder
 }
 
-func (l *syncBuffer) Write(p []byte) (int, error) {
+func (l *Logs) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *syncBuffer) String() string {
+// String returns what was logged.
+func (l *Logs) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
 }
 
-func newSite(t *testing.T, store session.Store, clock *testClock, configure func(*session.Manager)) *site {
+// NewSite serves a Manager over store, with now (nil: time.Now) as its
+// clock and configure (nil: nothing) applied before its Handler is built.
+// The server is closed when the test ends.
+func NewSite(t testing.TB, store session.Store, now func() time.Time, configure func(*session.Manager)) *Site {
 	t.Helper()
 	m, err := session.New([]byte(middlewareKey))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &site{m: m, clock: clock, logs: &syncBuffer{}, store: &countingStore{Store: store, calls: map[string]int{}}}
-	m.Now = clock.Now
-	m.Logger = slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := &Site{M: m, Logs: &Logs{}, store: &countingStore{Store: store, calls: map[string]int{}}}
+	if now != nil {
+		m.Now = now
+	}
+	m.Logger = slog.New(slog.NewTextHandler(s.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	m.Store = s.store
 	if configure != nil {
 		configure(m)
 	}
 	srv := httptest.NewServer(m.Handler(s.routes(t)))
 	t.Cleanup(srv.Close)
-	s.url = srv.URL
+	s.URL = srv.URL
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	t.Cleanup(transport.CloseIdleConnections)
 	s.client = &http.Client{Transport: transport, Timeout: time.Minute}
 	return s
 }
 
-func (s *site) routes(t *testing.T) *http.ServeMux {
+// newSite is NewSite on a settable clock.
+func newSite(t *testing.T, store session.Store, clock *testClock, configure func(*session.Manager)) *Site {
+	s := NewSite(t, store, clock.Now, configure)
+	s.clock = clock
+	return s
+}
+
+func (s *Site) routes(t testing.TB) *http.ServeMux {
 	mux := http.NewServeMux()
 	sess := func(r *http.Request) *session.Session { return session.FromContext(r.Context()) }
 	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
@@ -308,18 +338,20 @@ func (s *site) routes(t *testing.T) *http.ServeMux {
 	return mux
 }
 
-// result is one response of the site.
-type result struct {
-	status int
-	body   string
-	cookie string // the session cookie's new value; "" if none was set
-	set    bool   // a session Set-Cookie was sent
+// Result is one response of a Site.
+type Result struct {
+	Status int
+	Body   string
+	Cookie string // the session cookie's new value; "" if none was set
+	Set    bool   // a session Set-Cookie was sent
 }
 
-// do sends a GET for path with the session cookie value (may be empty).
-func (s *site) do(t *testing.T, path, cookie string) result {
+// Do sends a GET for path with the session cookie value (may be empty).
+// A transport error fails t without stopping it (clients may run in
+// goroutines) and gives Status -1.
+func (s *Site) Do(t testing.TB, path, cookie string) Result {
 	t.Helper()
-	req, err := http.NewRequest("GET", s.url+path, nil)
+	req, err := http.NewRequest("GET", s.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,29 +361,33 @@ func (s *site) do(t *testing.T, path, cookie string) result {
 	resp, err := s.client.Do(req)
 	if err != nil {
 		t.Errorf("GET %s: %v", path, err) // not Fatal: clients run in goroutines
-		return result{status: -1, body: err.Error()}
+		return Result{Status: -1, Body: err.Error()}
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	res := result{status: resp.StatusCode, body: string(body)}
+	res := Result{Status: resp.StatusCode, Body: string(body)}
 	for _, c := range resp.Cookies() {
 		if c.Name == "session" {
-			res.set, res.cookie = true, c.Value
+			res.Set, res.Cookie = true, c.Value
 		}
 	}
 	return res
 }
 
-// doPaused sends a /slow request and runs meanwhile while its handler waits
+// DoPaused sends a /slow request and runs meanwhile while its handler waits
 // between reading the session and changing it; then it lets the handler go
 // on and returns its response. The handler is let go even when meanwhile
 // fails the test, so that the server can close.
-func (s *site) doPaused(t *testing.T, path, cookie string, meanwhile func()) result {
+func (s *Site) DoPaused(t testing.TB, path, cookie string, meanwhile func()) Result {
 	t.Helper()
 	s.gate, s.arrived = make(chan struct{}), make(chan struct{})
-	done := make(chan result, 1)
-	go func() { done <- s.do(t, path, cookie) }()
-	<-s.arrived
+	done := make(chan Result, 1)
+	go func() { done <- s.Do(t, path, cookie) }()
+	select {
+	case <-s.arrived:
+	case r := <-done:
+		t.Fatalf("%s answered without reaching /slow's pause: %+v", path, r)
+	}
 	func() {
 		defer close(s.gate)
 		meanwhile()
@@ -359,9 +395,9 @@ func (s *site) doPaused(t *testing.T, path, cookie string, meanwhile func()) res
 	return <-done
 }
 
-// idOf returns the session ID an ID cookie carries, or "" for a data
+// IDOf returns the session ID an ID cookie carries, or "" for a data
 // cookie, reading the payload without verifying it.
-func idOf(t *testing.T, cookie string) string {
+func IDOf(t testing.TB, cookie string) string {
 	t.Helper()
 	id, ok := strings.CutPrefix(cookie, "sk~")
 	if !ok {
@@ -374,24 +410,25 @@ func idOf(t *testing.T, cookie string) string {
 	return id
 }
 
-// start makes a session with a first write and returns its cookie.
-func (s *site) start(t *testing.T, path string) string {
+// Start makes a session with the request path (which must write it) and
+// returns its cookie.
+func (s *Site) Start(t testing.TB, path string) string {
 	t.Helper()
-	res := s.do(t, path, "")
-	if res.status != 200 || res.cookie == "" {
+	res := s.Do(t, path, "")
+	if res.Status != 200 || res.Cookie == "" {
 		t.Fatalf("%s: %+v", path, res)
 	}
-	return res.cookie
+	return res.Cookie
 }
 
-func (s *site) load(t *testing.T, id string) (session.Record, error) {
+func (s *Site) load(t *testing.T, id string) (session.Record, error) {
 	t.Helper()
 	return s.store.Store.Load(context.Background(), id)
 }
 
-func testRoundTrip(t *testing.T, s *site) {
-	cookie := s.start(t, "/login?u=Maria")
-	id := idOf(t, cookie)
+func testRoundTrip(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/login?u=Maria")
+	id := IDOf(t, cookie)
 	if id == "" {
 		t.Fatalf("cookie %q does not carry a session id", cookie)
 	}
@@ -399,33 +436,33 @@ func testRoundTrip(t *testing.T, s *site) {
 	if err != nil || !strings.Contains(string(rec.Data), `"usuario":"Maria"`) || rec.Owner != "Maria" {
 		t.Fatalf("stored record = %q owner %q, %v", rec.Data, rec.Owner, err)
 	}
-	if res := s.do(t, "/get", cookie); res.body != "usuario=Maria" {
-		t.Fatalf("/get = %q; want usuario=Maria", res.body)
+	if res := s.Do(t, "/get", cookie); res.Body != "usuario=Maria" {
+		t.Fatalf("/get = %q; want usuario=Maria", res.Body)
 	}
-	res := s.do(t, "/set?tema=escuro", cookie)
-	if idOf(t, res.cookie) != id {
+	res := s.Do(t, "/set?tema=escuro", cookie)
+	if IDOf(t, res.Cookie) != id {
 		t.Fatalf("a save changed the session id")
 	}
-	if res := s.do(t, "/get", cookie); res.body != "tema=escuro,usuario=Maria" {
-		t.Fatalf("/get = %q", res.body)
+	if res := s.Do(t, "/get", cookie); res.Body != "tema=escuro,usuario=Maria" {
+		t.Fatalf("/get = %q", res.Body)
 	}
-	res = s.do(t, "/logout", cookie)
-	if !res.set || res.cookie != "" {
+	res = s.Do(t, "/logout", cookie)
+	if !res.Set || res.Cookie != "" {
 		t.Fatalf("logout response: %+v; want a deletion cookie", res)
 	}
 	if _, err := s.load(t, id); !errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("record after logout: %v", err)
 	}
-	if res := s.do(t, "/get", cookie); res.body != "" || res.set {
+	if res := s.Do(t, "/get", cookie); res.Body != "" || res.Set {
 		t.Fatalf("replayed cookie after logout: %+v; want an empty session", res)
 	}
 }
 
-func testForgedID(t *testing.T, s *site) {
-	good := s.start(t, "/login?u=Maria")
-	id := idOf(t, good)
-	data := s.m.Codec().Signer()
-	ids := s.m.IDSigner()
+func testForgedID(t *testing.T, s *Site) {
+	good := s.Start(t, "/login?u=Maria")
+	id := IDOf(t, good)
+	data := s.M.Codec().Signer()
+	ids := s.M.IDSigner()
 	other, err := session.New([]byte("storetest: another key, long and random 4fK9q"))
 	if err != nil {
 		t.Fatal(err)
@@ -449,8 +486,8 @@ func testForgedID(t *testing.T, s *site) {
 		"two dots inside":  "sk~a.b.c.d",
 		"data-signed glob": data.Sign("sk~*", now),
 	} {
-		res := s.do(t, "/get", cookie)
-		if res.status != 200 || res.body != "" || res.set {
+		res := s.Do(t, "/get", cookie)
+		if res.Status != 200 || res.Body != "" || res.Set {
 			t.Errorf("%s: %+v; want 200, an empty session, no Set-Cookie", name, res)
 		}
 	}
@@ -459,14 +496,14 @@ func testForgedID(t *testing.T, s *site) {
 	}
 }
 
-func testUnknownID(t *testing.T, s *site) {
+func testUnknownID(t *testing.T, s *Site) {
 	planted := NewID()
-	cookie := s.m.IDSigner().Sign("sk~"+planted, s.clock.Now())
-	if res := s.do(t, "/get", cookie); res.body != "" || res.set {
+	cookie := s.M.IDSigner().Sign("sk~"+planted, s.clock.Now())
+	if res := s.Do(t, "/get", cookie); res.Body != "" || res.Set {
 		t.Fatalf("unknown id: %+v; want an empty session and no Set-Cookie", res)
 	}
-	res := s.do(t, "/set?a=1", cookie)
-	if id := idOf(t, res.cookie); id == planted || id == "" {
+	res := s.Do(t, "/set?a=1", cookie)
+	if id := IDOf(t, res.Cookie); id == planted || id == "" {
 		t.Fatalf("the write went to id %q; want a fresh server-made id", id)
 	}
 	if _, err := s.load(t, planted); !errors.Is(err, session.ErrNotFound) {
@@ -474,22 +511,22 @@ func testUnknownID(t *testing.T, s *site) {
 	}
 }
 
-func testReadOnlyWrites(t *testing.T, s *site) {
+func testReadOnlyWrites(t *testing.T, s *Site) {
 	for range 20 {
-		if res := s.do(t, "/get", ""); res.set {
+		if res := s.Do(t, "/get", ""); res.Set {
 			t.Fatalf("anonymous read set a cookie: %+v", res)
 		}
 	}
 	if w := s.store.writes(); w != 0 {
 		t.Fatalf("%d store writes for anonymous reads; want 0", w)
 	}
-	cookie := s.start(t, "/set?usuario=Maria")
-	id := idOf(t, cookie)
+	cookie := s.Start(t, "/set?usuario=Maria")
+	id := IDOf(t, cookie)
 	before := s.store.writes()
 	for range 20 {
 		s.clock.Add(10 * time.Second) // 200 s in all, inside the 5 min interval
-		res := s.do(t, "/get", cookie)
-		if res.body != "usuario=Maria" || res.set {
+		res := s.Do(t, "/get", cookie)
+		if res.Body != "usuario=Maria" || res.Set {
 			t.Fatalf("read-only request: %+v; want the session and no Set-Cookie", res)
 		}
 	}
@@ -497,18 +534,18 @@ func testReadOnlyWrites(t *testing.T, s *site) {
 		t.Fatalf("%d store writes for read-only requests inside the touch interval; want 0", w)
 	}
 	s.clock.Add(2 * time.Minute)
-	res := s.do(t, "/get", cookie)
+	res := s.Do(t, "/get", cookie)
 	if w := s.store.n("Touch"); w != 1 || s.store.writes()-before != 1 {
 		t.Fatalf("after the touch interval: %d touches, %d writes; want 1, 1", w, s.store.writes()-before)
 	}
-	if idOf(t, res.cookie) != id {
-		t.Fatalf("the touch re-sent cookie %q; want the same id re-signed", res.cookie)
+	if IDOf(t, res.Cookie) != id {
+		t.Fatalf("the touch re-sent cookie %q; want the same id re-signed", res.Cookie)
 	}
 	rec, err := s.load(t, id)
 	if err != nil || !rec.Expiry.Equal(s.clock.Now().Add(time.Hour)) {
 		t.Fatalf("expiry after touch = %v, %v; want %v", rec.Expiry, err, s.clock.Now().Add(time.Hour))
 	}
-	s.do(t, "/get", res.cookie)
+	s.Do(t, "/get", res.Cookie)
 	if s.store.writes()-before != 1 {
 		t.Fatalf("a read right after the touch wrote again")
 	}
@@ -517,13 +554,13 @@ func testReadOnlyWrites(t *testing.T, s *site) {
 // testNoWriteForNoChange: setting a key or the permanent flag to the value
 // it holds writes nothing, however many times (a page that sets the flag
 // on every view, as the lesson's Exemplo 02 does).
-func testNoWriteForNoChange(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?usuario=Maria")
-	s.do(t, "/permanent", cookie)
+func testNoWriteForNoChange(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?usuario=Maria")
+	s.Do(t, "/permanent", cookie)
 	before := s.store.writes()
 	for range 10 {
 		for _, path := range []string{"/permanent", "/set?usuario=Maria"} {
-			if res := s.do(t, path, cookie); res.status != 200 {
+			if res := s.Do(t, path, cookie); res.Status != 200 {
 				t.Fatalf("%s: %+v", path, res)
 			}
 		}
@@ -531,16 +568,16 @@ func testNoWriteForNoChange(t *testing.T, s *site) {
 	if w := s.store.writes() - before; w != 0 {
 		t.Fatalf("%d store writes for changes to the values already held; want 0", w)
 	}
-	if res := s.do(t, "/set?usuario=Joana", cookie); res.status != 200 || s.store.writes()-before != 1 {
+	if res := s.Do(t, "/set?usuario=Joana", cookie); res.Status != 200 || s.store.writes()-before != 1 {
 		t.Fatalf("a real change: %+v, %d writes; want 1", res, s.store.writes()-before)
 	}
 }
 
 // testAnonymousNotStored: a flood of cookie-less requests to a page that
 // only sets the permanent flag creates no record and sets no cookie.
-func testAnonymousNotStored(t *testing.T, s *site) {
+func testAnonymousNotStored(t *testing.T, s *Site) {
 	for range 200 {
-		if res := s.do(t, "/permanent", ""); res.status != 200 || res.set {
+		if res := s.Do(t, "/permanent", ""); res.Status != 200 || res.Set {
 			t.Fatalf("anonymous /permanent: %+v; want 200 and no Set-Cookie", res)
 		}
 	}
@@ -548,29 +585,29 @@ func testAnonymousNotStored(t *testing.T, s *site) {
 		t.Fatalf("%d store writes for anonymous visitors; want 0", n)
 	}
 	// The first real value stores the session, flag included.
-	cookie := s.start(t, "/set?usuario=Maria")
-	if res := s.do(t, "/permanent", cookie); res.status != 200 || !res.set {
+	cookie := s.Start(t, "/set?usuario=Maria")
+	if res := s.Do(t, "/permanent", cookie); res.Status != 200 || !res.Set {
 		t.Fatalf("permanent on a stored session: %+v", res)
 	}
-	if res := s.do(t, "/get", cookie); res.body != "_permanent=true,usuario=Maria" {
-		t.Fatalf("session: %q", res.body)
+	if res := s.Do(t, "/get", cookie); res.Body != "_permanent=true,usuario=Maria" {
+		t.Fatalf("session: %q", res.Body)
 	}
 }
 
 // testMergeDifferentKeys: two requests change different keys of one
 // session at the same time; both changes persist (SECURITY.md F-16).
-func testMergeDifferentKeys(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?usuario=Maria")
-	res := s.doPaused(t, "/slow?carrinho=livro", cookie, func() {
-		if res := s.do(t, "/set?tema=escuro", cookie); res.status != 200 {
+func testMergeDifferentKeys(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?usuario=Maria")
+	res := s.DoPaused(t, "/slow?carrinho=livro", cookie, func() {
+		if res := s.Do(t, "/set?tema=escuro", cookie); res.Status != 200 {
 			t.Fatalf("fast request: %+v", res)
 		}
 	})
-	if res.status != 200 || !res.set {
+	if res.Status != 200 || !res.Set {
 		t.Fatalf("slow request: %+v", res)
 	}
-	if res := s.do(t, "/get", cookie); res.body != "carrinho=Marialivro,tema=escuro,usuario=Maria" {
-		t.Fatalf("after both saves: %q; want every key", res.body)
+	if res := s.Do(t, "/get", cookie); res.Body != "carrinho=Marialivro,tema=escuro,usuario=Maria" {
+		t.Fatalf("after both saves: %q; want every key", res.Body)
 	}
 	if s.store.n("Update") != 3 {
 		t.Fatalf("calls %v; want the slow save to conflict once and merge", s.store.calls)
@@ -580,39 +617,39 @@ func testMergeDifferentKeys(t *testing.T, s *site) {
 // testReadThenWriteConflicts: a request that read a key and saves a value
 // built on it, after another request changed that key, is refused with 409
 // and no Set-Cookie; the other request's value stays.
-func testReadThenWriteConflicts(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?usuario=Maria")
-	res := s.doPaused(t, "/slow?read=usuario&usuario=!", cookie, func() {
-		if res := s.do(t, "/set?usuario=Joana", cookie); res.status != 200 {
+func testReadThenWriteConflicts(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?usuario=Maria")
+	res := s.DoPaused(t, "/slow?read=usuario&usuario=!", cookie, func() {
+		if res := s.Do(t, "/set?usuario=Joana", cookie); res.Status != 200 {
 			t.Fatalf("fast request: %+v", res)
 		}
 	})
-	if res.status != http.StatusConflict || res.set || strings.Contains(res.body, "slow ok") {
+	if res.Status != http.StatusConflict || res.Set || strings.Contains(res.Body, "slow ok") {
 		t.Fatalf("stale read-modify-write: %+v; want 409, no Set-Cookie, not the handler's body", res)
 	}
-	if res := s.do(t, "/get", cookie); res.body != "usuario=Joana" {
-		t.Fatalf("after the refused save: %q; want the other request's value", res.body)
+	if res := s.Do(t, "/get", cookie); res.Body != "usuario=Joana" {
+		t.Fatalf("after the refused save: %q; want the other request's value", res.Body)
 	}
 	// A blind write of the same key (no read) wins instead: it does not
 	// depend on the value it replaces.
-	res = s.doPaused(t, "/slow?read=tema&usuario=Ana", cookie, func() {
-		s.do(t, "/set?usuario=Bia", cookie)
+	res = s.DoPaused(t, "/slow?read=tema&usuario=Ana", cookie, func() {
+		s.Do(t, "/set?usuario=Bia", cookie)
 	})
-	if res.status != 200 {
+	if res.Status != 200 {
 		t.Fatalf("blind write: %+v", res)
 	}
-	if res := s.do(t, "/get", cookie); res.body != "usuario=Ana" {
-		t.Fatalf("after the blind write: %q; want usuario=Ana", res.body)
+	if res := s.Do(t, "/get", cookie); res.Body != "usuario=Ana" {
+		t.Fatalf("after the blind write: %q; want usuario=Ana", res.Body)
 	}
 	// A read made with Peek is not something the change depends on.
-	res = s.doPaused(t, "/slow?read=usuario&peek=1&usuario=!", cookie, func() {
-		s.do(t, "/set?usuario=Caio", cookie)
+	res = s.DoPaused(t, "/slow?read=usuario&peek=1&usuario=!", cookie, func() {
+		s.Do(t, "/set?usuario=Caio", cookie)
 	})
-	if res.status != 200 {
+	if res.Status != 200 {
 		t.Fatalf("write after Peek: %+v", res)
 	}
-	if res := s.do(t, "/get", cookie); res.body != "usuario=Ana!" {
-		t.Fatalf("after the write built on Peek: %q; want usuario=Ana!", res.body)
+	if res := s.Do(t, "/get", cookie); res.Body != "usuario=Ana!" {
+		t.Fatalf("after the write built on Peek: %q; want usuario=Ana!", res.Body)
 	}
 }
 
@@ -633,20 +670,20 @@ func parallel(n int, f func(i int)) {
 // testBurstOfWriters: a page firing many requests at once, each setting its
 // own key of one session (a burst of XHRs): every request succeeds and
 // every key persists.
-func testBurstOfWriters(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?usuario=Maria")
+func testBurstOfWriters(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?usuario=Maria")
 	const n = 16
-	results := make([]result, n)
-	parallel(n, func(i int) { results[i] = s.do(t, fmt.Sprintf("/set?k%02d=v", i), cookie) })
+	results := make([]Result, n)
+	parallel(n, func(i int) { results[i] = s.Do(t, fmt.Sprintf("/set?k%02d=v", i), cookie) })
 	want := []string{"usuario=Maria"}
 	for i, res := range results {
-		if res.status != 200 {
-			t.Errorf("request %d: status %d, body %q", i, res.status, res.body)
+		if res.Status != 200 {
+			t.Errorf("request %d: status %d, body %q", i, res.Status, res.Body)
 		}
 		want = append(want, fmt.Sprintf("k%02d=v", i))
 	}
 	slices.Sort(want)
-	if got := s.do(t, "/get", cookie).body; got != strings.Join(want, ",") {
+	if got := s.Do(t, "/get", cookie).Body; got != strings.Join(want, ",") {
 		t.Fatalf("after the burst: %q; want every key", got)
 	}
 }
@@ -655,19 +692,19 @@ func testBurstOfWriters(t *testing.T, s *site) {
 // session at once through Append: every request succeeds, every name is
 // there once at the end, nothing else is, and each client's names keep
 // their order.
-func testConcurrentAppends(t *testing.T, s *site) {
+func testConcurrentAppends(t *testing.T, s *Site) {
 	for _, clients := range []int{2, 4, 16, 64} {
 		t.Run(fmt.Sprint(clients), func(t *testing.T) {
-			cookie := s.start(t, "/set?usuario=Maria")
+			cookie := s.Start(t, "/set?usuario=Maria")
 			perClient := max(4, 160/clients)
 			var mu sync.Mutex // guards failed
 			var failed []string
 			parallel(clients, func(c int) {
 				for i := range perClient {
 					name := fmt.Sprintf("c%02d-%03d", c, i)
-					if res := s.do(t, "/append?nome="+name, cookie); res.status != 200 {
+					if res := s.Do(t, "/append?nome="+name, cookie); res.Status != 200 {
 						mu.Lock()
-						failed = append(failed, fmt.Sprintf("%s: %d %q", name, res.status, res.body))
+						failed = append(failed, fmt.Sprintf("%s: %d %q", name, res.Status, res.Body))
 						mu.Unlock()
 					}
 				}
@@ -682,11 +719,11 @@ func testConcurrentAppends(t *testing.T, s *site) {
 }
 
 // list returns the names the session holds.
-func (s *site) list(t *testing.T, cookie string) []string {
+func (s *Site) list(t *testing.T, cookie string) []string {
 	t.Helper()
-	res := s.do(t, "/list", cookie)
+	res := s.Do(t, "/list", cookie)
 	var names []string
-	if err := json.Unmarshal([]byte(res.body), &names); err != nil {
+	if err := json.Unmarshal([]byte(res.Body), &names); err != nil {
 		t.Fatalf("/list: %+v: %v", res, err)
 	}
 	return names
@@ -714,14 +751,14 @@ func checkAppends(t *testing.T, got []string, clients, perClient int) {
 
 // testConcurrentCounters: 16 clients count in one session with Add; the
 // count is the number of requests.
-func testConcurrentCounters(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?usuario=Maria")
+func testConcurrentCounters(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?usuario=Maria")
 	const clients, each = 16, 8
 	var mu sync.Mutex // guards bad
-	var bad []result
+	var bad []Result
 	parallel(clients, func(int) {
 		for range each {
-			if res := s.do(t, "/add", cookie); res.status != 200 {
+			if res := s.Do(t, "/add", cookie); res.Status != 200 {
 				mu.Lock()
 				bad = append(bad, res)
 				mu.Unlock()
@@ -731,7 +768,7 @@ func testConcurrentCounters(t *testing.T, s *site) {
 	if len(bad) > 0 {
 		t.Fatalf("%d counts failed, first: %+v", len(bad), bad[0])
 	}
-	if got := s.do(t, "/get", cookie).body; got != fmt.Sprintf("n=%d,usuario=Maria", clients*each) {
+	if got := s.Do(t, "/get", cookie).Body; got != fmt.Sprintf("n=%d,usuario=Maria", clients*each) {
 		t.Fatalf("after the counts: %q; want n=%d", got, clients*each)
 	}
 }
@@ -739,29 +776,29 @@ func testConcurrentCounters(t *testing.T, s *site) {
 // testConcurrentReadModifyWrite: 16 clients increment by hand (Get, then
 // Set): a request either succeeds, and its increment counts, or is refused
 // with 409; the final count is the number of successes.
-func testConcurrentReadModifyWrite(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?usuario=Maria")
+func testConcurrentReadModifyWrite(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?usuario=Maria")
 	const clients, each = 16, 8
 	var mu sync.Mutex // guards ok, seen
 	ok := 0
 	seen := map[string]bool{}
 	parallel(clients, func(int) {
 		for range each {
-			res := s.do(t, "/incr", cookie)
+			res := s.Do(t, "/incr", cookie)
 			mu.Lock()
 			switch {
-			case res.status == 200 && seen[res.body]:
-				t.Errorf("two successful increments both answered %s", res.body)
-			case res.status == 200:
+			case res.Status == 200 && seen[res.Body]:
+				t.Errorf("two successful increments both answered %s", res.Body)
+			case res.Status == 200:
 				ok++
-				seen[res.body] = true
-			case res.status != http.StatusConflict || res.set:
+				seen[res.Body] = true
+			case res.Status != http.StatusConflict || res.Set:
 				t.Errorf("increment: %+v; want 200, or 409 without Set-Cookie", res)
 			}
 			mu.Unlock()
 		}
 	})
-	if got := s.do(t, "/get", cookie).body; got != fmt.Sprintf("n=%d,usuario=Maria", ok) {
+	if got := s.Do(t, "/get", cookie).Body; got != fmt.Sprintf("n=%d,usuario=Maria", ok) {
 		t.Fatalf("after %d acknowledged increments: %q", ok, got)
 	}
 	t.Logf("%d of %d increments acknowledged, the rest refused with 409", ok, clients*each)
@@ -769,22 +806,22 @@ func testConcurrentReadModifyWrite(t *testing.T, s *site) {
 
 // testNoResurrection: a slow request saves after a logout: it is refused
 // and the session stays ended (SECURITY.md F-17).
-func testNoResurrection(t *testing.T, s *site) {
-	cookie := s.start(t, "/login?u=Maria")
-	id := idOf(t, cookie)
-	res := s.doPaused(t, "/slow?carrinho=livro", cookie, func() {
-		if res := s.do(t, "/logout", cookie); res.status != 200 || res.cookie != "" {
+func testNoResurrection(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/login?u=Maria")
+	id := IDOf(t, cookie)
+	res := s.DoPaused(t, "/slow?carrinho=livro", cookie, func() {
+		if res := s.Do(t, "/logout", cookie); res.Status != 200 || res.Cookie != "" {
 			t.Fatalf("logout: %+v", res)
 		}
 	})
-	if res.status != http.StatusConflict || res.set {
+	if res.Status != http.StatusConflict || res.Set {
 		t.Fatalf("slow request after logout: %+v; want 409 and no Set-Cookie", res)
 	}
 	if _, err := s.load(t, id); !errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("record after the late save: %v; want ErrNotFound", err)
 	}
-	if res := s.do(t, "/get", cookie); res.body != "" {
-		t.Fatalf("replayed cookie: %q; want an anonymous session", res.body)
+	if res := s.Do(t, "/get", cookie); res.Body != "" {
+		t.Fatalf("replayed cookie: %q; want an anonymous session", res.Body)
 	}
 }
 
@@ -792,71 +829,71 @@ func testNoResurrection(t *testing.T, s *site) {
 // request logged in (a new owner renews the ID): the old ID is not
 // recreated, the late save is refused, and the new ID holds the login
 // (SECURITY.md F-18).
-func testOldIDAfterRenew(t *testing.T, s *site) {
-	anon := s.start(t, "/set?carrinho=livro")
-	oldID := idOf(t, anon)
-	var login result
-	res := s.doPaused(t, "/slow?tema=claro", anon, func() {
-		login = s.do(t, "/login?u=Maria", anon)
-		if newID := idOf(t, login.cookie); newID == oldID || newID == "" {
+func testOldIDAfterRenew(t *testing.T, s *Site) {
+	anon := s.Start(t, "/set?carrinho=livro")
+	oldID := IDOf(t, anon)
+	var login Result
+	res := s.DoPaused(t, "/slow?tema=claro", anon, func() {
+		login = s.Do(t, "/login?u=Maria", anon)
+		if newID := IDOf(t, login.Cookie); newID == oldID || newID == "" {
 			t.Fatalf("login kept id %q", newID)
 		}
 	})
-	if res.status != http.StatusConflict || res.set {
+	if res.Status != http.StatusConflict || res.Set {
 		t.Fatalf("old-id request: %+v; want 409 and no Set-Cookie", res)
 	}
 	if _, err := s.load(t, oldID); !errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("old id after the late save: %v; want ErrNotFound", err)
 	}
-	if res := s.do(t, "/get", login.cookie); res.body != "carrinho=livro,usuario=Maria" {
-		t.Fatalf("new session: %q", res.body)
+	if res := s.Do(t, "/get", login.Cookie); res.Body != "carrinho=livro,usuario=Maria" {
+		t.Fatalf("new session: %q", res.Body)
 	}
 }
 
-func testManagerDestroyAll(t *testing.T, s *site) {
-	phone, laptop, other := s.start(t, "/login?u=maria"), s.start(t, "/login?u=maria"), s.start(t, "/login?u=joao")
-	if err := s.m.DestroyAll(context.Background(), "maria"); err != nil {
+func testManagerDestroyAll(t *testing.T, s *Site) {
+	phone, laptop, other := s.Start(t, "/login?u=maria"), s.Start(t, "/login?u=maria"), s.Start(t, "/login?u=joao")
+	if err := s.M.DestroyAll(context.Background(), "maria"); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []string{phone, laptop} {
-		if res := s.do(t, "/get", c); res.body != "" {
-			t.Fatalf("maria's session after DestroyAll: %q", res.body)
+		if res := s.Do(t, "/get", c); res.Body != "" {
+			t.Fatalf("maria's session after DestroyAll: %q", res.Body)
 		}
 	}
-	if res := s.do(t, "/get", other); res.body != "usuario=joao" {
-		t.Fatalf("joao's session after DestroyAll(maria): %q", res.body)
+	if res := s.Do(t, "/get", other); res.Body != "usuario=joao" {
+		t.Fatalf("joao's session after DestroyAll(maria): %q", res.Body)
 	}
 }
 
 // testUnreadableRecord: a record whose data cannot be decoded ends the
 // session instead of failing every request (SECURITY.md F-15), and the
 // log never holds the session ID.
-func testUnreadableRecord(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?usuario=Maria")
-	id := idOf(t, cookie)
+func testUnreadableRecord(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?usuario=Maria")
+	id := IDOf(t, cookie)
 	if _, err := s.store.Store.Update(context.Background(), id, session.Record{Data: []byte("\xff{not json"), Expiry: s.clock.Now().Add(time.Hour), Version: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if res := s.do(t, "/get", cookie); res.status != 200 || res.body != "" {
+	if res := s.Do(t, "/get", cookie); res.Status != 200 || res.Body != "" {
 		t.Fatalf("undecodable record: %+v; want 200 and an empty session", res)
 	}
 	if _, err := s.load(t, id); !errors.Is(err, session.ErrNotFound) {
 		t.Fatalf("undecodable record still stored: %v", err)
 	}
-	if strings.Contains(s.logs.String(), id) {
-		t.Fatalf("the log holds the session id:\n%s", s.logs)
+	if strings.Contains(s.Logs.String(), id) {
+		t.Fatalf("the log holds the session id:\n%s", s.Logs)
 	}
 }
 
 // testClear: emptying a session deletes its record and its cookie.
-func testClear(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?a=1")
-	id := idOf(t, cookie)
-	if res := s.do(t, "/small", cookie); res.set {
+func testClear(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?a=1")
+	id := IDOf(t, cookie)
+	if res := s.Do(t, "/small", cookie); res.Set {
 		t.Fatalf("deleting an absent key set a cookie: %+v", res)
 	}
-	res := s.do(t, "/clear", cookie)
-	if !res.set || res.cookie != "" {
+	res := s.Do(t, "/clear", cookie)
+	if !res.Set || res.Cookie != "" {
 		t.Fatalf("clear: %+v; want a deletion cookie", res)
 	}
 	if _, err := s.load(t, id); !errors.Is(err, session.ErrNotFound) {
@@ -867,24 +904,24 @@ func testClear(t *testing.T, s *site) {
 // testRecordTooLarge: a session over MaxRecordSize (1000 here) fails with
 // 500 and no Set-Cookie and the record keeps its value; a stored record
 // over the limit is not read.
-func testRecordTooLarge(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?usuario=Maria")
-	id := idOf(t, cookie)
-	res := s.do(t, "/set?texto="+strings.Repeat("x", 1200), cookie)
-	if res.status != http.StatusInternalServerError || res.set {
+func testRecordTooLarge(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?usuario=Maria")
+	id := IDOf(t, cookie)
+	res := s.Do(t, "/set?texto="+strings.Repeat("x", 1200), cookie)
+	if res.Status != http.StatusInternalServerError || res.Set {
 		t.Fatalf("oversized session: %+v; want 500 and no Set-Cookie", res)
 	}
-	if !strings.Contains(s.logs.String(), "record too large") {
-		t.Fatalf("the oversized session was not logged:\n%s", s.logs)
+	if !strings.Contains(s.Logs.String(), "record too large") {
+		t.Fatalf("the oversized session was not logged:\n%s", s.Logs)
 	}
-	if res := s.do(t, "/get", cookie); res.body != "usuario=Maria" {
-		t.Fatalf("session after the refused save: %q", res.body)
+	if res := s.Do(t, "/get", cookie); res.Body != "usuario=Maria" {
+		t.Fatalf("session after the refused save: %q", res.Body)
 	}
 	big := session.Record{Data: []byte(`{"texto":"` + strings.Repeat("x", 1200) + `"}`), Expiry: s.clock.Now().Add(time.Hour), Version: 1}
 	if _, err := s.store.Store.Update(context.Background(), id, big); err != nil {
 		t.Fatal(err)
 	}
-	if res := s.do(t, "/get", cookie); res.status != 200 || res.body != "" {
+	if res := s.Do(t, "/get", cookie); res.Status != 200 || res.Body != "" {
 		t.Fatalf("stored record over the limit: %+v; want 200 and an empty session", res)
 	}
 }
@@ -892,42 +929,42 @@ func testRecordTooLarge(t *testing.T, s *site) {
 // testHybrid: a session lives in the Flask cookie while small and moves to
 // the store when it outgrows the cookie, for good: shrunk, it stays there
 // under the same ID.
-func testHybrid(t *testing.T, s *site) {
-	c := s.start(t, "/set?usuario=Maria")
-	if idOf(t, c) != "" {
+func testHybrid(t *testing.T, s *Site) {
+	c := s.Start(t, "/set?usuario=Maria")
+	if IDOf(t, c) != "" {
 		t.Fatalf("small session went to the store")
 	}
 	if n := s.store.writes(); n != 0 {
 		t.Fatalf("%d store writes for a session in the cookie", n)
 	}
-	big := s.do(t, "/big", c).cookie
-	id := idOf(t, big)
+	big := s.Do(t, "/big", c).Cookie
+	id := IDOf(t, big)
 	if id == "" {
 		t.Fatal("big session stayed in the cookie")
 	}
-	if res := s.do(t, "/get", c); res.body != "usuario=Maria" {
-		t.Fatalf("the data cookie from before the move: %q", res.body)
+	if res := s.Do(t, "/get", c); res.Body != "usuario=Maria" {
+		t.Fatalf("the data cookie from before the move: %q", res.Body)
 	}
-	small := s.do(t, "/small", big)
-	if small.status != 200 || idOf(t, small.cookie) != id {
+	small := s.Do(t, "/small", big)
+	if small.Status != 200 || IDOf(t, small.Cookie) != id {
 		t.Fatalf("shrunk session: %+v; want it kept in the store under %s", small, id)
 	}
-	if res := s.do(t, "/get", big); res.body != "usuario=Maria" {
-		t.Fatalf("session after shrinking: %q", res.body)
+	if res := s.Do(t, "/get", big); res.Body != "usuario=Maria" {
+		t.Fatalf("session after shrinking: %q", res.Body)
 	}
 }
 
 // testHybridConcurrentAppends: once a hybrid session is held in the store,
 // concurrent appends all persist, as in store mode.
-func testHybridConcurrentAppends(t *testing.T, s *site) {
-	cookie := s.start(t, "/set?usuario="+url.QueryEscape(strings.Repeat("Maria ", 40)))
-	if idOf(t, cookie) == "" {
+func testHybridConcurrentAppends(t *testing.T, s *Site) {
+	cookie := s.Start(t, "/set?usuario="+url.QueryEscape(strings.Repeat("Maria ", 40)))
+	if IDOf(t, cookie) == "" {
 		t.Fatalf("a session over the threshold stayed in the cookie")
 	}
 	const clients, each = 8, 10
 	parallel(clients, func(c int) {
 		for i := range each {
-			if res := s.do(t, fmt.Sprintf("/append?nome=c%02d-%03d", c, i), cookie); res.status != 200 {
+			if res := s.Do(t, fmt.Sprintf("/append?nome=c%02d-%03d", c, i), cookie); res.Status != 200 {
 				t.Errorf("append: %+v", res)
 			}
 		}

@@ -23,6 +23,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -116,4 +118,23 @@ func WaitGoroutines(t testing.TB, base int) {
 		}
 		time.Sleep(10 * time.Millisecond) // polling for goroutines to end, not waiting for time
 	}
+}
+
+// Logs is a log destination safe for concurrent writes.
+type Logs struct {
+	mu sync.Mutex // guards b
+	b  strings.Builder
+}
+
+func (l *Logs) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what was logged.
+func (l *Logs) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
