@@ -15,12 +15,11 @@ func needFlaskLogin(t *testing.T) string {
 // needFlask3 returns the image's python3 with Flask 3, or skips t.
 func needFlask3(t *testing.T) string { return flasktest.NeedFlask3(t) }
 
-// script returns the absolute path of a file in testdata.
-func script(t *testing.T, name string) string { return flasktest.Script(t, name) }
-
 // runOracle runs testdata/oracle.py under python on cases and decodes its
 // answer into out.
-func runOracle(t *testing.T, python string, cases, out any) { flasktest.RunOracle(t, python, cases, out) }
+func runOracle(t *testing.T, python string, cases, out any) {
+	flasktest.RunOracle(t, python, cases, out)
+}
 
 // startApp runs a testdata app under python with SECRET_KEY set and
 // returns its base URL.
