@@ -108,6 +108,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if _, ok := languages[*lang]; !ok {
 		return badUsage("-lang must be pt-BR or en, got %q", *lang)
 	}
+	if err := checkStoreSpec(*storeSpec); err != nil {
+		return badUsage("%s", strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
+	}
 
 	cfg := Config{Lifetime: *lifetime, Lang: *lang}
 	switch {

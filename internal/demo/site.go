@@ -42,9 +42,6 @@ type site struct {
 
 func newSite(cfg Config) (*site, error) {
 	m, err := session.New(cfg.Key)
-	if errors.Is(err, session.ErrWeakKey) {
-		return nil, fmt.Errorf("demo: %w; make a strong key with `go run ./cmd/sessionkit secret`, or let -secret-key-file FILE create one", err)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
