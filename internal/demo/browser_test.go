@@ -331,7 +331,7 @@ func TestBrowserDesafio(t *testing.T) {
 	if got := b.eval(`document.querySelector("#secret time").textContent`); strings.Contains(got, "?") || !regexp.MustCompile(`[A-Z]{2,}|GMT|UTC`).MatchString(got) {
 		t.Errorf("login time %q does not name its zone", got)
 	}
-	b.shot("desafio-painel")
+	b.shot("desafio-perfil")
 	b.submit(`main form button[type="submit"]`)
 	if c := b.sessionCookie(); c != nil {
 		t.Errorf("after logout the browser still holds session=%q", c.Value)
@@ -339,7 +339,7 @@ func TestBrowserDesafio(t *testing.T) {
 	if got := b.text(".flash"); got != "Você saiu. A sessão foi limpa." {
 		t.Errorf("logout message = %q", got)
 	}
-	b.do(chromedp.Navigate(b.url + "/desafio/solucao/painel"))
+	b.do(chromedp.Navigate(b.url + "/desafio/solucao/perfil"))
 	if got := b.eval(`location.pathname`); got != "/desafio/solucao/login" {
 		t.Errorf("protected page after logout reached at %s", got)
 	}

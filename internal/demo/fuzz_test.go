@@ -34,7 +34,7 @@ func FuzzHostileCookie(f *testing.F) {
 			httptest.NewRequest("GET", "/inspetor/painel", nil),
 			httptest.NewRequest("GET", "/exemplo02", nil),
 			httptest.NewRequest("GET", "/perfil", nil),
-			httptest.NewRequest("GET", "/desafio/solucao/painel", nil),
+			httptest.NewRequest("GET", "/desafio/solucao/perfil", nil),
 			httptest.NewRequest("POST", "/inspetor/adulterar", strings.NewReader(url.Values{"dados": {dados}}.Encode())),
 			httptest.NewRequest("POST", "/exemplo02", strings.NewReader(url.Values{"nome": {dados}}.Encode())),
 			httptest.NewRequest("POST", "/desafio/solucao/login", strings.NewReader(url.Values{"usuario": {dados}, "senha": {demoPassword}}.Encode())),

@@ -59,7 +59,7 @@ func newSite(cfg Config) (*site, error) {
 		return nil, fmt.Errorf("demo: templates: %w", err)
 	}
 	base.Funcs(template.FuncMap{"neg": func(n int) int { return -n }})
-	for _, name := range []string{"home", "exemplo01", "exemplo02", "inspetor", "chave", "desafio", "solucao", "painel", "erro"} {
+	for _, name := range []string{"home", "exemplo01", "exemplo02", "inspetor", "chave", "desafio", "solucao", "perfil", "erro"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("demo: template %s: %w", name, err)
@@ -104,17 +104,19 @@ func (s *site) routes() http.Handler {
 	// Inspector and secret key.
 	app("GET /inspetor", s.inspetor)
 	app("GET /chave", s.chave)
-	// Desafio: the task, and its solution as a working app.
+	// Desafio: the task (the grader's contract), and its solution as a
+	// working app meeting it (desafio.go).
 	app("GET /desafio", s.desafio)
-	app("GET /desafio/solucao/{$}", s.solPainel)
-	app("GET /desafio/solucao/painel", s.solPainel)
 	app("GET /desafio/solucao/login", s.solLoginPage)
 	app("POST /desafio/solucao/login", s.solLogin)
+	app("GET /desafio/solucao/perfil", s.solPerfil)
 	app("GET /desafio/solucao/logout", s.solLogout)
 	app("POST /desafio/solucao/logout", s.solLogout)
-	// The addresses the Desafio's login had before it became the solution.
+	// The addresses the solution had before it met the contract.
+	mux.Handle("GET /desafio/solucao/{$}", moved(solPerfil))
+	mux.Handle("GET /desafio/solucao/painel", moved(solPerfil))
+	mux.Handle("GET /desafio/painel", moved(solPerfil))
 	app("POST /desafio/entrar", s.solLogin)
-	app("GET /desafio/painel", s.solPainel)
 	app("POST /desafio/sair", s.solLogout)
 
 	cop := http.NewCrossOriginProtection()
@@ -185,7 +187,11 @@ type view struct {
 	FreshKey   string
 	KeyNow     template.HTML
 	KeyCheck   string
+	KeyRule    template.HTML // the rule of the key policy KeyCheck names
 	Password   string
+	Contract   contract // the Desafio's task: the grader's contract
+	GraderCmd  string   // the command that grades the solution
+	Solution   string   // the reference solution in Flask
 	User       string
 	LoginISO   string // RFC 3339, UTC
 	LoginText  string // 15:04:05 UTC
@@ -353,7 +359,11 @@ func (s *site) chave(w http.ResponseWriter, r *http.Request) {
 	default:
 		v.KeyNow = v.T("key.now.given")
 	}
-	v.KeyCheck = fmt.Sprint(session.CheckKey([]byte(lessonKey)))
+	err := session.CheckKey([]byte(lessonKey))
+	v.KeyCheck = fmt.Sprint(err)
+	if wk, ok := errors.AsType[*session.WeakKeyError](err); ok {
+		v.KeyRule = v.T("key.rule", wk.Rule)
+	}
 	s.render(w, http.StatusOK, "chave", v)
 }
 
