@@ -65,6 +65,7 @@ var layoutPages = []struct{ name, path string }{
 	{"exemplo01", "/exemplo01"},
 	{"exemplo02", "/exemplo02"},
 	{"inspetor", "/inspetor"},
+	{"cifrado", "/inspetor/cifrado"},
 	{"chave", "/chave"},
 	{"desafio", "/desafio"},
 	{"solucao", "/desafio/solucao/login"},
