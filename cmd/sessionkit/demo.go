@@ -22,12 +22,14 @@ func (e *env) demoCommand() *command {
 	c := &command{
 		name:  "demo",
 		short: "serve the lesson's examples in a browser",
-		usage: "demo [-addr host:port] [-secret-key-file file] [-store url] [-lifetime duration] [-lang pt-BR|en]",
+		usage: "demo [-addr host:port] [-secret-key-file file] [-store url | -sealed] [-lifetime duration] [-lang pt-BR|en]",
 		long: `
 Demo serves the two examples of the lesson on Flask sessions (log in as
 Maria; a list of names in a permanent session of 2 minutes), written in Go
 with this library, with pages that show what the session cookie holds and
-what it costs. It runs until interrupted.
+what it costs, and beside it the same session sealed (encrypted) as an SK1
+token. -sealed runs the whole demo with sealed cookies (session.NewSealed).
+It runs until interrupted.
 
 The secret key comes from -secret-key-file, else from the SECRET_KEY
 environment variable, else a fresh random key that lasts until the process
