@@ -251,6 +251,12 @@ func browserExemplo02(t *testing.T, sealed bool) {
 		t.Errorf("the comparison's %s column says %q, the browser holds %d bytes", col, got, c.Size)
 	}
 	b.shot("cifrado-" + map[bool]string{false: "assinado", true: "selado"}[sealed])
+	if *updateScreenshots && !sealed {
+		b.do(chromedp.EmulateViewport(1100, 760))
+		b.open("/inspetor/cifrado")
+		writeDocShot(t, b, "screenshot-cifrado.png")
+		b.do(chromedp.EmulateViewport(1280, 900))
+	}
 	if sealed {
 		b.open("/inspetor")
 		b.shot("inspetor-selado")
