@@ -13,6 +13,7 @@ import (
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/flask"
 	"github.com/sessionkit/session/internal/desafio"
+	"github.com/sessionkit/session/seal"
 )
 
 // Wordlist limits: lines longer than maxWordLine are skipped (no key is that
@@ -27,7 +28,7 @@ func (e *env) auditCommand() *command {
 	c := &command{
 		name:  "audit",
 		short: "look for weak keys, or for cookies signed with a published key",
-		usage: "audit [-key-file file | -key-env name | -key key] [-fallback key]... [-wordlist file]\n       sessionkit audit -cookie cookie [-name name] [-wordlist file] [-show-key] [-salt salt]",
+		usage: "audit [-key-file file | -key-env name | -key key] [-fallback key]... [-wordlist file]\n       sessionkit audit -cookie cookie [-name name] [-wordlist file] [-show-key] [-salt salt | -purpose p -app id]",
 		long: `
 Audit has two forms.
 
@@ -37,7 +38,8 @@ the demo and sign apply: a key must cost an attacker at least 2^128
 guesses, estimated from its structure (words, published keys and their
 variants, sequences, repeats, keyboard runs, dates), be at least 32 bytes,
 hold no placeholder word, and no fallback may repeat the key. With
--wordlist it also looks the keys up in the list.
+-wordlist it also looks the keys up in the list. Each good key is shown with
+its fingerprint and its SK1 key ID, the ID sealed tokens carry.
 
 With -cookie (a cookie in any form decode reads, or - for standard input),
 it tells whether the cookie was signed with a published example key: the
@@ -46,6 +48,12 @@ separators, digits and years added) or, with -wordlist, any key in the file
 (one key a line, as plain text or as a Python string literal such as 'dev'
 or b'\x01\x02', the format of flask-unsign's wordlists). The key found is
 not printed unless -show-key is given; its SHA-256 fingerprint is.
+
+An SK1 sealed token names the secret that sealed it by its key ID, which
+audit shows. It then looks for that ID among the same keys (a known key's
+ID is computed, no decryption is tried), and when one has it, checks the
+token's tag with that key for the cookie's -name, -purpose and -app, so
+that a match is proven rather than guessed.
 
 Exit status: 0 nothing weak found, 1 a weak or published key found, 2 usage,
 3 malformed cookie.`,
@@ -59,6 +67,7 @@ sessionkit audit -cookie "$COOKIE" -wordlist all.txt`,
 	showKey := fs.Bool("show-key", false, "print the key found (it is a secret: anyone with it can forge sessions)")
 	maxWords := fs.Int("max-words", defaultMaxWords, "read at most `n` wordlist entries")
 	name := nameFlag(fs)
+	scope := addScopeFlags(fs)
 	c.run = func(ctx context.Context, args []string) error {
 		if err := e.parse(c, args); err != nil {
 			return err
@@ -80,10 +89,22 @@ sessionkit audit -cookie "$COOKIE" -wordlist all.txt`,
 			if err != nil {
 				return err
 			}
+			if h, ok := sealedHeader(cookie); ok {
+				if isFlagSet(fs, "salt") {
+					return usagef("-salt is for Flask's signed cookies; an SK1 token is bound to -name, -purpose and -app instead")
+				}
+				return e.auditSealed(ctx, scope, h, *name, cookie, *wordlist, *maxWords, *showKey)
+			}
+			if scopeGiven(fs) {
+				return usagef("-purpose and -app are for SK1 sealed tokens, and this is not one")
+			}
 			return e.auditCookie(ctx, keys, cookie, *wordlist, *maxWords, *showKey)
 		}
 		if *showKey {
 			return usagef("-show-key goes with -cookie")
+		}
+		if scopeGiven(fs) {
+			return usagef("-purpose and -app go with -cookie and an SK1 token")
 		}
 		return e.auditKeys(ctx, keys, *wordlist, *maxWords)
 	}
@@ -146,7 +167,7 @@ func (e *env) auditKeys(ctx context.Context, keys *keyOptions, wordlist string, 
 		return failf(exitFail, "%d weak keys: make new ones with `sessionkit secret`", len(weak))
 	}
 	for _, k := range all {
-		fmt.Fprintf(e.stdout, "%s (fingerprint %s): ok\n", k.name, session.KeyFingerprint(k.key))
+		fmt.Fprintf(e.stdout, "%s (fingerprint %s, SK1 key ID %s): ok\n", k.name, session.KeyFingerprint(k.key), keyID(k.key))
 	}
 	return nil
 }
@@ -155,7 +176,7 @@ func (e *env) auditKeys(ctx context.Context, keys *keyOptions, wordlist string, 
 // wordlist.
 func (e *env) auditCookie(ctx context.Context, keys *keyOptions, cookie, wordlist string, maxWords int, showKey bool) error {
 	if _, err := flask.Parse(cookie); err != nil {
-		return fail(exitMalformed, err)
+		return fail(exitMalformed, malformedCookie(cookie, err))
 	}
 	// signedWith reports whether key signed cookie, by the library's own
 	// verification (flask.Signer.Unsign, constant-time comparison).
@@ -233,6 +254,68 @@ func (e *env) auditCookie(ctx context.Context, keys *keyOptions, cookie, wordlis
 		}
 	}
 	fmt.Fprintf(e.stdout, "not found: the cookie was signed with none of the %d keys tried\n", tried)
+	return nil
+}
+
+// auditSealed looks for the secret that sealed an SK1 token among the
+// known keys, the lesson's variants and the wordlist: by key ID first (one
+// HKDF per candidate, no decryption), then, for a candidate with the
+// token's ID, by the tag, so that a FOUND is proven.
+func (e *env) auditSealed(ctx context.Context, scope *scopeOptions, h seal.Header, name, token, wordlist string, maxWords int, showKey bool) error {
+	fmt.Fprintf(e.stdout, "SK1 sealed token, sealed with key ID %v at %s (unverified header).\n", h.KeyID, formatUnix(h.IssuedAt.Unix()))
+	tried := 0
+	// check returns a non-nil error (the verdict) when key has the token's
+	// ID.
+	check := func(where string, key []byte) error {
+		tried++
+		if id, err := seal.KeyIDOf(key); err != nil || id != h.KeyID {
+			return nil
+		}
+		sl, err := seal.New(seal.Keys{Current: key}, scope.scope())
+		if err != nil {
+			return nil // a key the format refuses (empty) seals nothing
+		}
+		sl.Limit = max(sl.Limit, len(name)+len(token))
+		fp := session.KeyFingerprint(key)
+		if _, _, err := sl.Open(name, token, h.IssuedAt); err != nil {
+			fmt.Fprintf(e.stdout, "KEY ID MATCH: %s (fingerprint %s) has the token's key ID, but the tag does not verify with it for %s.\n", where, fp, scope.describe(name))
+			fmt.Fprintln(e.stdout, "Either the token was sealed for another name, purpose or app (see -name, -purpose, -app), or its header was forged. A genuine token with this ID was almost certainly sealed with this key.")
+			if showKey {
+				fmt.Fprintf(e.stdout, "key: %s\n", printable(string(key)))
+			}
+			return failf(exitFail, "the token's key ID is that of a known key: if the app uses it, make a new one with `sessionkit secret`")
+		}
+		fmt.Fprintf(e.stdout, "FOUND: the token was sealed with a known key: %s (fingerprint %s).\n", where, fp)
+		fmt.Fprintln(e.stdout, "Anyone can open and forge this app's sessions. Set a new random SECRET_KEY (sessionkit secret).")
+		if showKey {
+			fmt.Fprintf(e.stdout, "key: %s\n", printable(string(key)))
+		}
+		return failf(exitFail, "the token's key is known: make a new one with `sessionkit secret`")
+	}
+	for i, k := range session.KnownKeys() {
+		if err := check(fmt.Sprintf("built-in list entry %d", i+1), []byte(k)); err != nil {
+			return err
+		}
+	}
+	for k := range desafio.LessonKeyVariants() {
+		if err := check("a variant of the lesson's key", []byte(k)); err != nil {
+			return err
+		}
+	}
+	if wordlist != "" {
+		var verdict error
+		err := scanWordlist(ctx, wordlist, maxWords, func(line int, word string) bool {
+			verdict = check(fmt.Sprintf("wordlist line %d", line), []byte(word))
+			return verdict == nil
+		})
+		if err != nil {
+			return err
+		}
+		if verdict != nil {
+			return verdict
+		}
+	}
+	fmt.Fprintf(e.stdout, "not found: none of the %d keys tried has key ID %v\n", tried, h.KeyID)
 	return nil
 }
 

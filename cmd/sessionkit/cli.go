@@ -27,14 +27,15 @@ const (
 const exitTable = `Exit status, the same for every command:
 
 	0  success: the cookie is valid, nothing weak was found, every check passed
-	1  a check failed: bad signature (verify), weak or published key (audit),
-	   a Desafio check failed (desafio); or the command could not finish
-	   (random source failed, the demo could not start)
+	1  a check failed: bad signature or tag, or a token sealed with another
+	   key (verify), weak or published key (audit), a Desafio check failed
+	   (desafio); or the command could not finish (random source failed, the
+	   demo could not start)
 	2  usage error: unknown command or flag, bad flag value, missing or extra
 	   argument, no cookie given, a key or word list file that cannot be read
-	3  malformed input: not a Flask cookie, bad payload, not a JSON object,
-	   over a size limit
-	4  expired, or signed in the future (verify)
+	3  malformed input: not a Flask cookie nor an SK1 token, bad payload, not
+	   a JSON object, over a size limit
+	4  expired, or signed or sealed in the future (verify)
 `
 
 // run is the whole program behind main, with its environment passed in so

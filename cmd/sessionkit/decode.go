@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/seal"
 )
 
 // decodeReport is decode's -json output. Every string in it is ASCII.
 type decodeReport struct {
 	Verified       bool            `json:"verified"` // always false: decode has no key
+	Format         string          `json:"format"`   // "flask"
 	Session        json.RawMessage `json:"session,omitempty"`
 	SessionText    string          `json:"session_text,omitempty"` // tagged JSON that is not standard JSON (NaN, Infinity)
 	RawJSON        string          `json:"raw_json,omitempty"`     // the payload text, escaped, when it does not decode
@@ -44,6 +47,13 @@ The size is the cookie's name plus its value, as the browser's cookie table
 (DevTools, Application, Cookies, "Size") and the demo count it; browsers
 keep at most 4096.
 
+An SK1 sealed token (sessionkit's encrypted cookie: session.NewSealed, or
+Flask with python/sessionkit_seal) is recognised too. Its content is
+encrypted, so decode cannot show it: opening it needs the app's key, with
+"sessionkit verify". Decode shows what the token's header tells anyone,
+unverified: the key ID of the secret that sealed it, when it was sealed and
+how old it is, and how long its plaintext is.
+
 The cookie is the argument, or standard input when the argument is "-" or
 absent, pasted in any common form: the bare value, session=VALUE, a
 "Cookie: session=...; lang=en" header, a "Set-Cookie: ..." line, a row of
@@ -55,8 +65,8 @@ Input is capped (-max-input), and so are the decompressed payload
 as a compression bomb is refused in bounded time and memory. Control
 characters and non-ASCII bytes are escaped in the output.
 
-Exit status: 0 decoded, 2 usage (including no cookie given), 3 malformed
-or over a limit.`,
+Exit status: 0 decoded (for an SK1 token: its header read), 2 usage
+(including no cookie given), 3 malformed or over a limit.`,
 		example: "sessionkit decode eyJ1c3VhcmlvIjoiTWFyaWEifQ.ZVPxAA.ZRHvFsc2S0rFxA4WVFbGNBikc2g",
 	}
 	fs := e.newFlags(c)
@@ -76,11 +86,15 @@ or over a limit.`,
 		if err != nil {
 			return err
 		}
+		if h, ok := sealedHeader(cookie); ok {
+			return e.decodeSealed(h, *name, cookie, now.time(e), *asJSON)
+		}
 		parts, err := flask.Parse(cookie)
 		if err != nil {
-			return fail(exitMalformed, err)
+			return fail(exitMalformed, malformedCookie(cookie, err))
 		}
 		r := decodeReport{
+			Format:       "flask",
 			Timestamp:    parts.Timestamp,
 			Time:         formatUnix(parts.Timestamp),
 			AgeSeconds:   ageSeconds(now.time(e).Unix(), parts.Timestamp),
@@ -174,3 +188,74 @@ func yesNo(b bool) string {
 	}
 	return "no"
 }
+
+// sealedReport is decode's -json output for an SK1 token: the header, read
+// without a key. Every string in it is ASCII.
+type sealedReport struct {
+	Verified       bool   `json:"verified"`  // always false: decode has no key
+	Format         string `json:"format"`    // "sk1"
+	Encrypted      bool   `json:"encrypted"` // always true: the content needs the key
+	KeyID          string `json:"key_id"`
+	Timestamp      int64  `json:"timestamp"`
+	Time           string `json:"time"`
+	AgeSeconds     int64  `json:"age_seconds"`
+	Name           string `json:"name"`
+	Size           int    `json:"size"` // name + value, as the browser's cookie table counts it
+	ValueBytes     int    `json:"value_bytes"`
+	PlaintextBytes int    `json:"plaintext_bytes"`
+	HeaderBytes    int    `json:"header_bytes"`
+	TagBytes       int    `json:"tag_bytes"`
+}
+
+// decodeSealed shows the unverified header of an SK1 token.
+func (e *env) decodeSealed(h seal.Header, name, token string, now time.Time, asJSON bool) error {
+	r := sealedReport{
+		Format:         "sk1",
+		Encrypted:      true,
+		KeyID:          h.KeyID.String(),
+		Timestamp:      h.IssuedAt.Unix(),
+		Time:           formatUnix(h.IssuedAt.Unix()),
+		AgeSeconds:     ageSeconds(now.Unix(), h.IssuedAt.Unix()),
+		Name:           printable(name),
+		Size:           len(name) + len(token),
+		ValueBytes:     len(token),
+		PlaintextBytes: h.PlaintextLen,
+		HeaderBytes:    seal.Overhead - sealTagLen,
+		TagBytes:       sealTagLen,
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(r)
+	}
+	w := e.stdout
+	fmt.Fprintln(w, "UNVERIFIED: an SK1 sealed token (sessionkit's encrypted session cookie).")
+	fmt.Fprintln(w, "Its content is encrypted: decoding it needs the app's key. Run")
+	fmt.Fprintln(w, "\"sessionkit verify\" with the key (-key-file, -key-env or SECRET_KEY) to open")
+	fmt.Fprintln(w, "it. Below is what its header tells anyone, unverified: anyone can write any")
+	fmt.Fprintln(w, "header.")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "key ID      %s (of the secret that sealed it; \"sessionkit audit\" shows a key's ID)\n", r.KeyID)
+	fmt.Fprintf(w, "sealed at   %d (%s)\n", r.Timestamp, r.Time)
+	age := formatAge(r.AgeSeconds)
+	switch {
+	case r.AgeSeconds < -int64(seal.DefaultSkew/time.Second):
+		age = formatAge(-r.AgeSeconds) + " in the future: readers refuse it beyond their skew (60s by default)"
+	case r.AgeSeconds < 0:
+		age = formatAge(-r.AgeSeconds) + " in the future, within the default skew of 60s"
+	case r.AgeSeconds > int64(seal.DefaultMaxAge/time.Second):
+		age += " (older than the default 31 days: refused unless the reader's lifetime is longer)"
+	}
+	fmt.Fprintf(w, "age         %s\n", age)
+	fmt.Fprintf(w, "content     %d bytes, encrypted (the session's tagged JSON; SK1 never compresses)\n", r.PlaintextBytes)
+	note := ""
+	if r.Size > seal.DefaultLimit {
+		note = fmt.Sprintf(": over %d, browsers drop such a cookie", seal.DefaultLimit)
+	}
+	fmt.Fprintf(w, "size        %d bytes (name %q %d + value %d, as the browser counts)%s\n", r.Size, r.Name, len(r.Name), r.ValueBytes, note)
+	fmt.Fprintf(w, "value       header %d (version, key ID, sealed-at, IV), ciphertext %d, tag %d bytes, in base64url\n", r.HeaderBytes, r.PlaintextBytes, r.TagBytes)
+	return nil
+}
+
+// sealTagLen is the length of an SK1 token's tag (ENCRYPTED.md §3).
+const sealTagLen = 32

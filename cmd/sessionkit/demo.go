@@ -22,12 +22,14 @@ func (e *env) demoCommand() *command {
 	c := &command{
 		name:  "demo",
 		short: "serve the lesson's examples in a browser",
-		usage: "demo [-addr host:port] [-secret-key-file file] [-store url] [-lifetime duration] [-lang pt-BR|en]",
+		usage: "demo [-addr host:port] [-secret-key-file file] [-store url | -sealed] [-lifetime duration] [-lang pt-BR|en]",
 		long: `
 Demo serves the two examples of the lesson on Flask sessions (log in as
 Maria; a list of names in a permanent session of 2 minutes), written in Go
 with this library, with pages that show what the session cookie holds and
-what it costs. It runs until interrupted.
+what it costs, and beside it the same session sealed (encrypted) as an SK1
+token. -sealed runs the whole demo with sealed cookies (session.NewSealed).
+It runs until interrupted.
 
 The secret key comes from -secret-key-file, else from the SECRET_KEY
 environment variable, else a fresh random key that lasts until the process
@@ -39,9 +41,6 @@ store unreachable), 2 usage.`,
 		example: "sessionkit demo -addr 127.0.0.1:8080",
 	}
 	c.run = func(ctx context.Context, args []string) error {
-		if err := checkDemoStore(args); err != nil {
-			return err
-		}
 		// What the demo writes on stderr is held until it serves: before
 		// that it is its own usage text, which the error replaces.
 		held := &heldWriter{w: escapingWriter{e.stderr}}
@@ -89,39 +88,6 @@ func busyPort(err error) string {
 		}
 	}
 	return fmt.Sprintf("%s is already in use (another demo or server is running there): stop it, or choose another port with -addr %s", addr, next)
-}
-
-// demoStores are the -store forms the demo accepts; anything else is a
-// usage error, reported before the demo starts.
-var demoStores = []string{"cookie", "memory", "sqlite:", "redis://", "rediss://", "postgres://", "postgresql://"}
-
-// checkDemoStore refuses a -store value of an unknown form.
-func checkDemoStore(args []string) error {
-	for i, a := range args {
-		if a == "--" || !strings.HasPrefix(a, "-") {
-			return nil
-		}
-		var v string
-		switch {
-		case a == "-store" || a == "--store":
-			if i+1 == len(args) {
-				return nil // the demo's own flag parsing reports it
-			}
-			v = args[i+1]
-		case strings.HasPrefix(a, "-store=") || strings.HasPrefix(a, "--store="):
-			_, v, _ = strings.Cut(a, "=")
-		default:
-			continue
-		}
-		for _, form := range demoStores {
-			prefix := strings.HasSuffix(form, ":") || strings.HasSuffix(form, "//")
-			if (!prefix && v == form) || (prefix && strings.HasPrefix(v, form) && len(v) > len(form)) {
-				return nil
-			}
-		}
-		return usagef("unknown -store %q: use cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://URL", v)
-	}
-	return nil
 }
 
 // heldWriter holds what is written until release, then passes it through.

@@ -69,7 +69,9 @@ func TestDemoBadUsage(t *testing.T) {
 		{[]string{"demo", "-lang", "fr"}, `sessionkit demo: -lang must be pt-BR or en, got "fr"`},
 		{[]string{"demo", "extra"}, `sessionkit demo: unexpected argument "extra"`},
 		{[]string{"demo", "-store", "foo:bar"}, `sessionkit demo: unknown -store "foo:bar": use cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://URL`},
-		{[]string{"demo", "-store=sqlite:"}, `sessionkit demo: unknown -store "sqlite:": use cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://URL`},
+		{[]string{"demo", "-store=sqlite:"}, `sessionkit demo: -store sqlite:PATH needs a file path, as in sqlite:demo.db`},
+		{[]string{"demo", "-store", "redis://"}, `sessionkit demo: unknown -store "redis://": use cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://URL`},
+		{[]string{"demo", "-sealed", "-store", "memory"}, "sessionkit demo: -sealed goes with cookie sessions: with -store memory the cookie holds only a signed ID, and the data stays on the server"},
 		{[]string{"demo", "-secret-key-file", "/nonexistent/key"}, "sessionkit demo: creating secret key file: open /nonexistent/key: no such file or directory"},
 	} {
 		r := cli{args: tt.args}.run(t)

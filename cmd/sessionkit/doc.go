@@ -1,7 +1,10 @@
 // Sessionkit works with Flask session cookies: it makes secret keys, shows
 // what a cookie holds, verifies and signs cookies exactly as Flask does,
 // looks for weak or published keys, checks a learner's Desafio app, and
-// serves the lesson's demo site.
+// serves the lesson's demo site. It reads and writes sessionkit's SK1
+// sealed (encrypted) cookies too, with the same keys: decode shows what a
+// token's header tells without a key, verify opens it, sign -sealed makes
+// one, audit names the key that sealed it.
 //
 // Usage:
 //
@@ -11,8 +14,8 @@
 //
 //	secret   generate a random secret key
 //	decode   show a cookie's contents without a key (UNVERIFIED)
-//	verify   check a cookie's signature and age and print its session
-//	sign     make a cookie that Flask accepts
+//	verify   check a cookie's signature (or open a sealed one) and print its session
+//	sign     make a cookie that Flask accepts, signed or sealed
 //	audit    look for weak keys, or for cookies signed with a published key
 //	desafio  check a learner's Desafio app, as a browser would
 //	demo     serve the lesson's examples in a browser
@@ -35,14 +38,15 @@
 // Exit status, the same for every command:
 //
 //	0  success: the cookie is valid, nothing weak was found, every check passed
-//	1  a check failed: bad signature (verify), weak or published key (audit),
-//	   a Desafio check failed (desafio); or the command could not finish
-//	   (random source failed, the demo could not start)
+//	1  a check failed: bad signature or tag, or a token sealed with another
+//	   key (verify), weak or published key (audit), a Desafio check failed
+//	   (desafio); or the command could not finish (random source failed, the
+//	   demo could not start)
 //	2  usage error: unknown command or flag, bad flag value, missing or extra
 //	   argument, no cookie given, a key or word list file that cannot be read
-//	3  malformed input: not a Flask cookie, bad payload, not a JSON object,
-//	   over a size limit
-//	4  expired, or signed in the future (verify)
+//	3  malformed input: not a Flask cookie nor an SK1 token, bad payload, not
+//	   a JSON object, over a size limit
+//	4  expired, or signed or sealed in the future (verify)
 //
 // Errors are one line, "sessionkit command: what is wrong and what to do",
 // followed for usage errors by a pointer to "sessionkit help command".

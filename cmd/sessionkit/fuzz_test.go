@@ -4,8 +4,8 @@ import (
 	"testing"
 )
 
-// FuzzCLIDecode feeds arbitrary input to decode (text and -json) and to
-// verify: they never panic, every output byte is printable ASCII or a
+// FuzzCLIDecode feeds arbitrary input, Flask cookies and SK1 tokens, to
+// decode (text and -json) and to verify: they never panic, every output byte is printable ASCII or a
 // newline (no terminal control sequence can get through), and the output
 // stays bounded by the input and decompression caps.
 func FuzzCLIDecode(f *testing.F) {
@@ -14,7 +14,10 @@ func FuzzCLIDecode(f *testing.F) {
 			f.Add([]byte(tc.cookie))
 		}
 	}
-	for _, c := range []string{katV1, katV2, katV3, katV4, mariaCookie, "session=" + mariaCookie, `"` + katV1 + `"`} {
+	for _, tc := range sk1Hostile(f) {
+		f.Add([]byte(tc.cookie))
+	}
+	for _, c := range []string{katV1, katV2, katV3, katV4, mariaCookie, "session=" + mariaCookie, `"` + katV1 + `"`, sk1Maria, sk1Tagged, sk1Old, "__Host-session=" + sk1App} {
 		f.Add([]byte(c))
 	}
 	env := map[string]string{"K": katKey}

@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	session "github.com/sessionkit/session"
@@ -24,8 +25,8 @@ const maxSignInput = flask.DefaultMaxDecompressed
 func (e *env) signCommand() *command {
 	c := &command{
 		name:  "sign",
-		short: "make a cookie that Flask accepts",
-		usage: "sign [-key-file file | -key-env name | -key key] [-now unix] [-salt salt] [-tagged] [-permanent] [-compress mode] [-json '{...}' | < file]",
+		short: "make a cookie that Flask accepts, signed or sealed",
+		usage: "sign [-key-file file | -key-env name | -key key] [-now unix] [-salt salt] [-tagged] [-permanent] [-compress mode]\n       [-sealed [-name name] [-purpose p] [-app id]] [-json '{...}' | < file]",
 		long: `
 Sign prints the value of a session cookie holding the given session, signed
 with the key as Flask signs it, so that a Flask app with that SECRET_KEY
@@ -40,13 +41,22 @@ tagged JSON instead, so every type Flask stores can be made: tuples
 and datetimes {" d":"HTTP date"}. -permanent sets session.permanent (the
 "_permanent" key).
 
+With -sealed the session is sealed into an SK1 token instead (the format of
+session.NewSealed and python/sessionkit_seal, docs/ENCRYPTED.md): the same
+tagged JSON, encrypted with a key derived from the same secret key, and
+bound to the cookie's -name (default session), -purpose (default session)
+and -app (Flask's SESSIONKIT_APP_ID, default none). A token is never
+compressed, and its IV is random: two runs give two different tokens for
+one session, both valid.
+
 Signing with a key that the library's key policy calls weak works (to test
 an app that uses one) but warns.
 
 Exit status: 0 signed, 1 the session cannot be written (too large for a
 cookie, unsupported value), 2 usage, 3 input that is not a JSON object or is
 too large.`,
-		example: `sessionkit sign -key-file secret_key.txt -json '{"usuario": "Maria"}'`,
+		example: `sessionkit sign -key-file secret_key.txt -json '{"usuario": "Maria"}'
+sessionkit sign -sealed -key-file secret_key.txt -json '{"usuario": "Maria"}'`,
 	}
 	fs := e.newFlags(c)
 	keys := addKeyFlags(fs, false, true)
@@ -55,12 +65,23 @@ too large.`,
 	tagged := fs.Bool("tagged", false, "read the input as Flask's tagged JSON")
 	permanent := fs.Bool("permanent", false, `mark the session permanent (session.permanent = True)`)
 	compress := fs.String("compress", "flask", "when to compress: `flask` (as Flask: when it saves 2 bytes), auto or never")
+	sealed := fs.Bool("sealed", false, "seal the session into an SK1 token (encrypted) instead of signing it")
+	name := fs.String("name", defaultCookieName, "with -sealed: the cookie's `name`, which the token is bound to (SESSION_COOKIE_NAME)")
+	scope := addScopeFlags(fs)
 	c.run = func(ctx context.Context, args []string) error {
 		if err := e.parse(c, args); err != nil {
 			return err
 		}
 		if fs.NArg() > 0 {
 			return usagef("unexpected argument %q (give the session with -json or on standard input)", fs.Arg(0))
+		}
+		switch {
+		case *sealed && (isFlagSet(fs, "compress") || isFlagSet(fs, "salt")):
+			return usagef("-compress and -salt are for Flask's signed cookies; an SK1 token is never compressed, and is bound to -name, -purpose and -app")
+		case !*sealed && (scopeGiven(fs) || isFlagSet(fs, "name")):
+			return usagef("-name, -purpose and -app go with -sealed")
+		case *name == "":
+			return usagef("-name must not be empty: it is the session cookie's name, session by default")
 		}
 		var mode flask.Compression
 		switch *compress {
@@ -112,6 +133,9 @@ too large.`,
 		if *permanent {
 			m["_permanent"] = true
 		}
+		if *sealed {
+			return e.signSealed(scope, key, *name, m, now.time(e))
+		}
 		codec := flask.NewCodec(signer)
 		codec.Compression = mode
 		cookie, err := codec.Encode(m, now.time(e))
@@ -122,6 +146,25 @@ too large.`,
 		return err
 	}
 	return c
+}
+
+// signSealed prints the SK1 token of session m, sealed with key for the
+// cookie called name, issued at now.
+func (e *env) signSealed(scope *scopeOptions, key []byte, name string, m map[string]any, now time.Time) error {
+	sl, err := scope.sealer(key, nil)
+	if err != nil {
+		return err
+	}
+	js, err := flask.Marshal(m)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	token, err := sl.Seal(name, js, now)
+	if err != nil {
+		return fail(exitFail, err)
+	}
+	_, err = fmt.Fprintln(e.stdout, token)
+	return err
 }
 
 // isFlagSet reports whether the flag name was given on the command line.

@@ -34,8 +34,8 @@ func explain(err error) error {
 func (e *env) verifyCommand() *command {
 	c := &command{
 		name:  "verify",
-		short: "check a cookie's signature and age and print its session",
-		usage: "verify [-key-file file | -key-env name | -key key] [-fallback key]... [-max-age duration] [-now unix] [-salt salt] [-name name] [cookie | -]",
+		short: "check a cookie's signature (or open a sealed one) and print its session",
+		usage: "verify [-key-file file | -key-env name | -key key] [-fallback key]... [-max-age duration] [-now unix] [-salt salt | -purpose p -app id] [-name name] [cookie | -]",
 		long: `
 Verify checks a Flask session cookie as Flask does: the signature with the
 key (then the fallback keys, newest first), then the age against -max-age
@@ -44,17 +44,27 @@ future is rejected too), then the payload. A valid cookie's session is
 printed as Flask's canonical tagged JSON: compact, keys sorted, ASCII only,
 the bytes Flask itself would write.
 
+An SK1 sealed token (session.NewSealed, or Flask with
+python/sessionkit_seal) is opened with the same keys: the key ID in the
+token picks the one key that may open it, its tag is checked for the
+cookie's -name and the scope (-purpose, default session; -app, Flask's
+SESSIONKIT_APP_ID, default none), then its age (-max-age, and at most 60s
+in the future), and only then is it decrypted. A token sealed with a
+fallback key is noted, as Flask's fallbacks are.
+
 The key comes from -key-file, -key-env or -key, else from the SECRET_KEY
 environment variable. The key is never printed. The cookie is read as
 decode reads it: the argument or standard input, in any pasted form.
 
-Exit status: 0 valid, 1 bad signature, 2 usage, 3 malformed (including a
-payload that fails to decode after the signature verified, and input over
-a limit), 4 expired or signed in the future.`,
+Exit status: 0 valid, 1 bad signature or tag, or a token sealed with none of
+the keys given, 2 usage, 3 malformed (including a payload that fails to
+decode after the signature verified, and input over a limit), 4 expired or
+signed in the future.`,
 		example: `SECRET_KEY=$(cat secret_key.txt) sessionkit verify -max-age 2m "$COOKIE"`,
 	}
 	fs := e.newFlags(c)
 	keys := addKeyFlags(fs, true, true)
+	scope := addScopeFlags(fs)
 	maxAge := &maxAgeFlag{flask.DefaultMaxAge}
 	fs.Var(maxAge, "max-age", "reject cookies signed longer than `duration` ago (Go duration or seconds; negative: no limit)")
 	now := e.nowFlag(fs)
@@ -71,11 +81,37 @@ a limit), 4 expired or signed in the future.`,
 		if err != nil {
 			return err
 		}
-		signer, err := keys.signer(key, fallbacks)
+		cookie, err := e.readCookie(fs.Args(), *name, *maxInput)
 		if err != nil {
 			return err
 		}
-		cookie, err := e.readCookie(fs.Args(), *name, *maxInput)
+		if _, ok := sealedHeader(cookie); ok {
+			if isFlagSet(fs, "salt") {
+				return usagef("-salt is for Flask's signed cookies; an SK1 token is bound to -name, -purpose and -app instead")
+			}
+			sl, err := scope.sealer(key, fallbacks)
+			if err != nil {
+				return err
+			}
+			sl.MaxAge = maxAgeDuration(maxAge.d)
+			m, info, err := scope.openSealed(sl, *name, cookie, now.time(e))
+			if err != nil {
+				return err
+			}
+			text, err := flask.Marshal(m)
+			if err != nil {
+				return fail(exitMalformed, err)
+			}
+			if info.Key > 0 {
+				fmt.Fprintf(e.stderr, "sessionkit verify: note: sealed with fallback key %d (counting from 0, oldest first; key ID %v); sessionkit and sessionkit_seal seal it again with the current key on the next response, keeping its issue time\n", info.Key-1, info.KeyID)
+			}
+			_, err = fmt.Fprintf(e.stdout, "%s\n", text)
+			return err
+		}
+		if scopeGiven(fs) {
+			return usagef("-purpose and -app are for SK1 sealed tokens, and this is not one")
+		}
+		signer, err := keys.signer(key, fallbacks)
 		if err != nil {
 			return err
 		}
@@ -83,6 +119,9 @@ a limit), 4 expired or signed in the future.`,
 		codec.MaxAge = maxAge.d
 		m, err := codec.Decode(cookie, now.time(e))
 		if err != nil {
+			if exitCode(err) == exitMalformed {
+				return fail(exitMalformed, malformedCookie(cookie, err))
+			}
 			return fail(exitCode(err), explain(err))
 		}
 		text, err := flask.Marshal(m)

@@ -65,10 +65,11 @@ var layoutPages = []struct{ name, path string }{
 	{"exemplo01", "/exemplo01"},
 	{"exemplo02", "/exemplo02"},
 	{"inspetor", "/inspetor"},
+	{"cifrado", "/inspetor/cifrado"},
 	{"chave", "/chave"},
 	{"desafio", "/desafio"},
 	{"solucao", "/desafio/solucao/login"},
-	{"painel", "/desafio/solucao/painel"},
+	{"perfil", "/desafio/solucao/perfil"},
 	{"erro404", "/nada"},
 }
 
@@ -265,7 +266,7 @@ func TestBrowserCrossSiteLogin(t *testing.T) {
 	b.open("/desafio/solucao/login")
 	b.do(chromedp.SendKeys(chromedp.CSS("#d-nome"), "Ana"), chromedp.SendKeys(chromedp.CSS("#d-senha"), demoPassword))
 	b.submit(`form.login button[type="submit"]`)
-	if got := b.eval(`location.pathname`); got != "/desafio/solucao/painel" {
+	if got := b.eval(`location.pathname`); got != "/desafio/solucao/perfil" {
 		t.Errorf("the site's own login ended at %s", got)
 	}
 }

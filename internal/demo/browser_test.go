@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -196,8 +197,19 @@ func (b *browser) shot(name string) {
 	b.t.Logf("screenshot: %s", path)
 }
 
+// TestBrowserExemplo02 adds names through the real form, with signed and
+// with sealed cookies: the list, and the size Exemplo 02's table, the
+// inspector and the comparison page report equal to the cookie the browser
+// holds (read through the DevTools protocol).
 func TestBrowserExemplo02(t *testing.T) {
-	b := newBrowser(t, nil)
+	for _, sealed := range []bool{false, true} {
+		name := map[bool]string{false: "signed", true: "sealed"}[sealed]
+		t.Run(name, func(t *testing.T) { browserExemplo02(t, sealed) })
+	}
+}
+
+func browserExemplo02(t *testing.T, sealed bool) {
+	b := newBrowser(t, func(c *Config) { c.Sealed = sealed })
 	b.open("/exemplo02")
 	if got := b.text("#nomes-empty"); got != "A lista está vazia." {
 		t.Fatalf("fresh list: %q", got)
@@ -225,7 +237,32 @@ func TestBrowserExemplo02(t *testing.T) {
 		if int64(table) != c.Size || int64(panel) != c.Size || c.Size != int64(len(c.Name)+len(c.Value)) {
 			t.Errorf("after %d names: table says %d bytes, inspector %d, the browser holds %d", i+1, table, panel, c.Size)
 		}
+		if got := strings.HasPrefix(c.Value, "s") && !strings.Contains(c.Value, "."); got != sealed {
+			t.Errorf("the browser holds %q, sealed %v", c.Value, sealed)
+		}
 	}
+	// The comparison page: the browser's cookie in its own format's column,
+	// at the size the browser holds. (The page re-signs the permanent
+	// session, which keeps its size.)
+	b.open("/inspetor/cifrado")
+	col := map[bool]string{false: "#cmp-signed", true: "#cmp-sealed"}[sealed]
+	got := b.eval(`document.querySelector("` + col + `").dataset.actual + " " + document.querySelector("` + col + `").dataset.size`)
+	if c := b.sessionCookie(); got != fmt.Sprintf("true %d", c.Size) {
+		t.Errorf("the comparison's %s column says %q, the browser holds %d bytes", col, got, c.Size)
+	}
+	b.shot("cifrado-" + map[bool]string{false: "assinado", true: "selado"}[sealed])
+	if *updateScreenshots && !sealed {
+		b.do(chromedp.EmulateViewport(1100, 760))
+		b.open("/inspetor/cifrado")
+		writeDocShot(t, b, "screenshot-cifrado.png")
+		b.do(chromedp.EmulateViewport(1280, 900))
+	}
+	if sealed {
+		b.open("/inspetor")
+		b.shot("inspetor-selado")
+		return
+	}
+	b.open("/exemplo02")
 	b.shot("exemplo02")
 	if *updateScreenshots {
 		b.do(chromedp.EmulateViewport(1100, 760))
@@ -331,7 +368,7 @@ func TestBrowserDesafio(t *testing.T) {
 	if got := b.eval(`document.querySelector("#secret time").textContent`); strings.Contains(got, "?") || !regexp.MustCompile(`[A-Z]{2,}|GMT|UTC`).MatchString(got) {
 		t.Errorf("login time %q does not name its zone", got)
 	}
-	b.shot("desafio-painel")
+	b.shot("desafio-perfil")
 	b.submit(`main form button[type="submit"]`)
 	if c := b.sessionCookie(); c != nil {
 		t.Errorf("after logout the browser still holds session=%q", c.Value)
@@ -339,7 +376,7 @@ func TestBrowserDesafio(t *testing.T) {
 	if got := b.text(".flash"); got != "Você saiu. A sessão foi limpa." {
 		t.Errorf("logout message = %q", got)
 	}
-	b.do(chromedp.Navigate(b.url + "/desafio/solucao/painel"))
+	b.do(chromedp.Navigate(b.url + "/desafio/solucao/perfil"))
 	if got := b.eval(`location.pathname`); got != "/desafio/solucao/login" {
 		t.Errorf("protected page after logout reached at %s", got)
 	}

@@ -46,6 +46,12 @@ type Config struct {
 	// StoreName describes Store on the pages (for example "memory").
 	// Default "cookie" when Store is nil.
 	StoreName string
+	// Sealed writes the session cookies as SK1 tokens, encrypted and
+	// authenticated (session.NewSealed, package seal), instead of Flask's
+	// signed cookies, which anyone can read. Server-side sessions (Store)
+	// keep a signed ID in the cookie either way, so NewHandler refuses
+	// both. Default false: Flask's signed cookies, as in the lesson.
+	Sealed bool
 	// Ephemeral tells the pages that Key was generated at start and that
 	// sessions end when the process stops. Default false.
 	Ephemeral bool
@@ -76,6 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	lifetime := fs.Duration("lifetime", DefaultLifetime, "Exemplo 02's permanent session `lifetime`")
 	lang := fs.String("lang", "pt-BR", "default `language`: pt-BR or en")
 	storeSpec := fs.String("store", "cookie", "where sessions live: cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://`URL`")
+	sealed := fs.Bool("sealed", false, "write sealed (encrypted) session cookies, SK1 tokens, instead of Flask's signed ones")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sessionkit demo [flags]\n\n"+
 			"Serves the lesson's examples on Flask sessions, with an inspector of the\n"+
@@ -108,8 +115,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if _, ok := languages[*lang]; !ok {
 		return badUsage("-lang must be pt-BR or en, got %q", *lang)
 	}
+	if err := checkStoreSpec(*storeSpec); err != nil {
+		return badUsage("%s", strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
+	}
+	if *sealed && *storeSpec != "" && *storeSpec != "cookie" {
+		return badUsage("-sealed goes with cookie sessions: with -store %s the cookie holds only a signed ID, and the data stays on the server", *storeSpec)
+	}
 
-	cfg := Config{Lifetime: *lifetime, Lang: *lang}
+	cfg := Config{Lifetime: *lifetime, Lang: *lang, Sealed: *sealed}
 	switch {
 	case *keyFile != "":
 		key, created, err := keyFromFile(*keyFile, stderr)
@@ -153,7 +166,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "No SECRET_KEY or -secret-key-file: using a fresh random key; sessions end when this process stops.")
 		fmt.Fprintln(stdout, "To keep them across restarts: go run ./cmd/sessionkit demo -secret-key-file demo.key")
 	}
-	fmt.Fprintf(stdout, "Sessions: %s.\n", storeName)
+	if cfg.Sealed {
+		fmt.Fprintf(stdout, "Sessions: %s, sealed (SK1: encrypted).\n", storeName)
+	} else {
+		fmt.Fprintf(stdout, "Sessions: %s.\n", storeName)
+	}
 	fmt.Fprintf(stdout, "sessionkit demo: http://%s/\n", ln.Addr())
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
 
@@ -207,6 +224,9 @@ func NewHandler(cfg Config) (http.Handler, error) {
 	}
 	if cfg.StoreName == "" {
 		cfg.StoreName = "cookie"
+	}
+	if cfg.Sealed && cfg.Store != nil {
+		return nil, errors.New("demo: Config.Sealed goes with cookie sessions: with a Store the cookie holds only a signed ID")
 	}
 	st, err := newSite(cfg)
 	if err != nil {

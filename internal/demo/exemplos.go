@@ -11,6 +11,7 @@ import (
 
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/seal"
 )
 
 // Exemplo 01: the lesson's three routes, with its plain-text answers.
@@ -100,7 +101,7 @@ func jsonText(s string) string {
 func (s *site) sessionData(r *http.Request, sn *session.Session, key string, val any) map[string]any {
 	data := map[string]any{}
 	if c, err := r.Cookie(s.cookieName()); err == nil && s.cfg.Store == nil {
-		if old, err := s.m.Codec().Decode(c.Value, s.cfg.Now()); err == nil {
+		if old, err := s.decodeCookie(c.Value); err == nil {
 			for k, v := range old {
 				if strings.HasPrefix(k, "_sk_") {
 					data[k] = v
@@ -120,11 +121,36 @@ func (s *site) sessionData(r *http.Request, sn *session.Session, key string, val
 	return data
 }
 
-// cookieSize encodes data with the Manager's codec at the request's clock
-// and returns the Set-Cookie name plus value length, as the browser counts
+// decodeCookie returns the values of a session cookie the Manager would
+// accept now: signed or sealed, as the demo writes them.
+func (s *site) decodeCookie(value string) (map[string]any, error) {
+	if !s.cfg.Sealed {
+		return s.m.Codec().Decode(value, s.cfg.Now())
+	}
+	pt, _, err := s.sealer.Open(s.cookieName(), value, s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	return flask.Unmarshal(pt)
+}
+
+// cookieSize encodes data as the Manager would at the request's clock and
+// returns the Set-Cookie name plus value length, as the browser counts
 // it, and whether the value is compressed. A too-large session is reported
-// by size with errTooLarge.
+// by size with errTooLarge. A sealed cookie's size is known from its
+// tagged JSON's, without sealing (seal.SealedLen).
 func (s *site) cookieSize(data map[string]any) (int, bool, error) {
+	if s.cfg.Sealed {
+		js, err := flask.Marshal(data)
+		if err != nil {
+			return 0, false, err
+		}
+		n := len(s.cookieName()) + seal.SealedLen(len(js))
+		if n > s.maxCookie() {
+			return n, false, errTooLarge
+		}
+		return n, false, nil
+	}
 	value, err := s.m.Codec().Encode(data, s.cfg.Now())
 	if errors.Is(err, flask.ErrTooLarge) {
 		return 0, false, errTooLarge

@@ -15,11 +15,28 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessionkit/session/seal"
 )
 
+// sealedFlask runs the oracle's app.py (the directory and module of argv[1])
+// with python/sessionkit_seal's SealedSessionInterface (argv[2] holds the
+// package): the lesson's examples with sealed cookies.
+const sealedFlask = `
+import os, sys
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv[2])
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import app as lesson
+from sessionkit_seal import SealedSessionInterface
+lesson.app.session_interface = SealedSessionInterface()
+lesson.app.run(host="127.0.0.1", port=int(os.environ["PORT"]))
+`
+
 // flaskApp starts the lesson's two examples on real Flask (the oracle's
-// app.py) with key, and returns its base URL.
-func flaskApp(t *testing.T, python string, key []byte) string {
+// app.py) with key, and returns its base URL. With sealed, the app keeps
+// its session in SK1 sealed cookies (python/sessionkit_seal).
+func flaskApp(t *testing.T, python string, key []byte, sealed bool) string {
 	t.Helper()
 	// shared/ sits beside the repository (CI's clone, and /work here).
 	app, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "flask-oracle", "app.py"))
@@ -46,6 +63,14 @@ func flaskApp(t *testing.T, python string, key []byte) string {
 	if err := exec.Command(py, "-c", "import flask").Run(); err != nil {
 		skip(python + " has no Flask")
 	}
+	pkg, _ := filepath.Abs(filepath.Join("..", "..", "python"))
+	if sealed {
+		check := exec.Command(py, "-c", "import cryptography, sessionkit_seal")
+		check.Env = append(os.Environ(), "PYTHONPATH="+pkg)
+		if err := check.Run(); err != nil {
+			skip(python + " cannot import sessionkit_seal (cryptography)")
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +78,9 @@ func flaskApp(t *testing.T, python string, key []byte) string {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	cmd := exec.Command(py, app)
+	if sealed {
+		cmd = exec.Command(py, "-c", sealedFlask, app, pkg)
+	}
 	cmd.Env = append(os.Environ(), "SECRET_KEY="+string(key), fmt.Sprintf("PORT=%d", port), "SESSION_LIFETIME_SECONDS=120")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
@@ -81,13 +109,24 @@ func flaskApp(t *testing.T, python string, key []byte) string {
 }
 
 // The demo and the lesson's Flask app, sharing one SECRET_KEY, share the
-// learner's session both ways, on both Flasks installed here.
+// learner's session both ways, on both Flasks installed here: with Flask's
+// signed cookies, and with sealed cookies (the demo's -sealed, and
+// python/sessionkit_seal's SealedSessionInterface on Flask's side).
 func TestSharedSessionWithFlask(t *testing.T) {
-	for _, python := range []string{"python3", "/usr/bin/python3"} {
-		t.Run(python, func(t *testing.T) {
+	for _, tc := range []struct {
+		name, python string
+		sealed       bool
+	}{
+		{"python3", "python3", false},
+		{"debian", "/usr/bin/python3", false},
+		{"python3-sealed", "python3", true},
+		{"debian-sealed", "/usr/bin/python3", true},
+	} {
+		python := tc.python
+		t.Run(tc.name, func(t *testing.T) {
 			key := testKey(t)
-			flaskURL := flaskApp(t, python, key)
-			h := newHarness(t, func(c *Config) { c.Key = key; c.Now = time.Now })
+			flaskURL := flaskApp(t, python, key, tc.sealed)
+			h := newHarness(t, func(c *Config) { c.Key = key; c.Now = time.Now; c.Sealed = tc.sealed })
 			get := func(base, path string, cookie string) (string, string) {
 				t.Helper()
 				req, _ := http.NewRequest("GET", base+path, nil)
@@ -139,6 +178,9 @@ func TestSharedSessionWithFlask(t *testing.T) {
 			}
 			if fromFlask == "" {
 				t.Fatal("Flask set no session cookie")
+			}
+			if _, err := seal.Parse(fromFlask); (err == nil) != tc.sealed {
+				t.Errorf("Flask's cookie %q: sealed %v", fromFlask, tc.sealed)
 			}
 			req, _ := http.NewRequest("POST", h.srv.URL+"/exemplo02", strings.NewReader("nome=Cl%C3%A1udia"))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/seal"
 )
 
 // Bounds on what the inspector prints of a cookie. Whatever arrives, the
@@ -68,6 +69,22 @@ type cookieView struct {
 	// payloadJSON is the payload's JSON as it is in the cookie (at most the
 	// codec's MaxDecompressed bytes), for the tamper experiment.
 	payloadJSON []byte
+	// sessionJSON is the session as the Manager writes it (canonical
+	// tagged JSON), what a sealed cookie encrypts.
+	sessionJSON []byte
+	value       string // the cookie's value
+
+	// Sealed: the cookie is an SK1 token (a demo run with Config.Sealed).
+	// KeyID and PlaintextLen are what its header says to anyone;
+	// SealHeader, SealCT and SealTag its text cut where its header,
+	// ciphertext and tag fall.
+	Sealed                      bool
+	KeyID                       string
+	PlaintextLen                int
+	SealHeader, SealCT, SealTag string
+	// AltSize is the size of the same session in the other format: sealed
+	// for a signed cookie, signed for a sealed one. 0 when not known.
+	AltSize int
 }
 
 func (s *site) cookieName() string {
@@ -101,17 +118,29 @@ func cut(s string, n int) string {
 }
 
 func (s *site) inspectValue(ctx context.Context, name, value string) cookieView {
-	v := cookieView{Present: true, Size: len(name) + len(value), IDOnly: s.cfg.Store != nil}
+	v := cookieView{Present: true, Size: len(name) + len(value), IDOnly: s.cfg.Store != nil, value: value}
+	if s.cfg.Sealed && s.cfg.Store == nil {
+		s.inspectSealed(ctx, &v, value)
+	} else {
+		s.inspectSigned(ctx, &v, value)
+	}
+	s.altSize(&v)
+	return v
+}
+
+// inspectSigned takes apart a Flask signed cookie (or the signed ID of a
+// server-side session).
+func (s *site) inspectSigned(ctx context.Context, v *cookieView, value string) {
 	// The length first, as the codec checks it: browsers keep no bigger
 	// cookie, so only an attacker sends one, and nothing of it is decoded.
 	if len(value) > flask.MaxCookieSize {
 		v.Problem, v.Raw = "toolong", cut(value, maxShownRaw)
-		return v
+		return
 	}
 	parts, err := flask.Parse(value)
 	if err != nil {
 		v.Problem, v.Raw = "malformed", cut(value, maxShownRaw)
-		return v
+		return
 	}
 	v.Payload, v.Signature, v.Compressed = parts.Payload, parts.Signature, parts.Compressed
 	v.TimestampRaw = value[len(parts.Payload)+1 : len(value)-len(parts.Signature)-1]
@@ -137,15 +166,14 @@ func (s *site) inspectValue(ctx context.Context, name, value string) cookieView 
 		v.Valid = true
 	}
 	if !v.IDOnly {
-		s.showPayload(&v, parts.Payload)
+		s.showPayload(v, parts.Payload)
 	}
 	if v.Valid {
 		// Whole seconds, as the signature's age is checked.
 		v.SecondsLeft = max(ts+int64(s.cfg.Lifetime/time.Second)-now.Unix(), 0)
 		v.LeftText = fmtDuration(time.Duration(v.SecondsLeft) * time.Second)
-		v.Kind = s.sessionKind(ctx, &v, parts.Payload)
+		v.Kind = s.sessionKind(ctx, v, parts.Payload)
 	}
-	return v
 }
 
 // showPayload decodes the payload for display through package flask's
@@ -162,6 +190,12 @@ func (s *site) showPayload(v *cookieView, payload string) {
 		}
 		return
 	}
+	v.showJSON(js)
+}
+
+// showJSON parses js, a session's tagged JSON, and keeps it for display,
+// indented, through package flask's capped parser.
+func (v *cookieView) showJSON(js []byte) {
 	vals, err := flask.Unmarshal(js)
 	if err != nil {
 		v.DecodeProblem = "payload"
@@ -175,8 +209,29 @@ func (s *site) showPayload(v *cookieView, payload string) {
 		v.DecodeProblem = "payload"
 		return
 	}
-	v.payloadJSON = js
+	v.payloadJSON, v.sessionJSON = js, canon
 	v.JSON, v.JSONCut = indentJSON(canon, maxShownJSON)
+}
+
+// altSize sets v.AltSize: what the verified session v shows would cost in
+// the other format, computed as the Manager would write it. It seals
+// nothing: a token's length is known from its plaintext's.
+func (s *site) altSize(v *cookieView) {
+	if !v.Valid || v.IDOnly || v.sessionJSON == nil {
+		return
+	}
+	name := s.cookieName()
+	if !v.Sealed {
+		v.AltSize = len(name) + seal.SealedLen(len(v.sessionJSON))
+		return
+	}
+	vals, err := flask.Unmarshal(v.sessionJSON)
+	if err != nil {
+		return
+	}
+	if signed, err := s.m.Codec().Encode(vals, time.Unix(v.TimestampUnix, 0)); err == nil {
+		v.AltSize = len(name) + len(signed)
+	}
 }
 
 // indentJSON indents compact JSON (as flask.Marshal writes it: ASCII, no
@@ -324,6 +379,9 @@ func (s *site) inspetor(w http.ResponseWriter, r *http.Request) {
 		v.Notice = v.T("tamper.nocookie")
 	case "malformado":
 		v.Notice = v.T("tamper.malformed")
+		if s.cfg.Sealed {
+			v.Notice = v.T("tamper.malformed.sealed")
+		}
 	}
 	if v.Cookie.Present && !v.Cookie.IDOnly && v.Cookie.JSON != "" && !v.Cookie.JSONCut {
 		v.TamperJSON = v.Cookie.JSON
@@ -349,16 +407,20 @@ func (s *site) tamper(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	orig := s.inspectValue(r.Context(), c.Name, c.Value)
-	if orig.Problem == "malformed" || orig.Problem == "toolong" {
+	if orig.Problem == "malformed" || orig.Problem == "toolong" || orig.Sealed && orig.payloadJSON == nil {
 		seeOther(w, r, "/inspetor?aviso=malformado#tamper-h")
 		return
 	}
 	edited := compactJSON(strings.TrimSpace(r.PostFormValue("dados")))
-	payload := orig.Payload
-	if !bytes.Equal(edited, orig.payloadJSON) {
-		payload = base64.RawURLEncoding.EncodeToString(edited)
+	var forged string
+	switch {
+	case bytes.Equal(edited, orig.payloadJSON):
+		forged = c.Value
+	case orig.Sealed:
+		forged = forgeSealed(c.Value, orig.payloadJSON, edited)
+	default:
+		forged = base64.RawURLEncoding.EncodeToString(edited) + "." + orig.TimestampRaw + "." + orig.Signature
 	}
-	forged := payload + "." + orig.TimestampRaw + "." + orig.Signature
 	if len(c.Name)+len(forged) > flask.MaxCookieSize {
 		s.errorPage(w, r, errTamperTooLarge)
 		return

@@ -17,6 +17,7 @@ import (
 
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/internal/desafio"
 	"github.com/sessionkit/session/memstore"
 )
 
@@ -550,14 +551,17 @@ func TestDesafioSolutionMeetsTheTask(t *testing.T) {
 	if r := h.get("/desafio/solucao/login"); r.status != 200 || !strings.Contains(r.body, `method="post" action="/desafio/solucao/login"`) || !strings.Contains(r.body, `name="usuario"`) || !strings.Contains(r.body, `name="senha"`) {
 		t.Error("no login form")
 	}
-	for _, p := range []string{"/desafio/solucao/", "/desafio/solucao/painel"} {
-		if r := h.get(p); r.status != http.StatusSeeOther || r.header.Get("Location") != "/desafio/solucao/login" {
-			t.Errorf("anonymous %s: %d to %q, want 303 to the login", p, r.status, r.header.Get("Location"))
+	if r := h.get("/desafio/solucao/perfil"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/desafio/solucao/login" {
+		t.Errorf("anonymous /perfil: %d to %q, want 303 to the login", r.status, r.header.Get("Location"))
+	}
+	for _, p := range []string{"/desafio/solucao/", "/desafio/solucao/painel", "/desafio/painel"} {
+		if r := h.get(p); r.status != http.StatusMovedPermanently || r.header.Get("Location") != "/desafio/solucao/perfil" {
+			t.Errorf("earlier address %s: %d to %q, want 301 to /perfil", p, r.status, r.header.Get("Location"))
 		}
 	}
 	h.get("/desafio/solucao/login") // read the flash
 	r := h.post("/desafio/solucao/login", url.Values{"usuario": {"Ana"}, "senha": {demoPassword}})
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/desafio/solucao/painel" {
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/desafio/solucao/perfil" {
 		t.Fatalf("login: %d to %q", r.status, r.header.Get("Location"))
 	}
 	var sc *http.Cookie
@@ -586,13 +590,13 @@ func TestDesafioSolutionMeetsTheTask(t *testing.T) {
 			}
 		}
 	}
-	if r := h.get("/desafio/solucao/painel"); r.status != 200 || !strings.Contains(r.body, "Bem-vindo, Ana!") {
+	if r := h.get("/desafio/solucao/perfil"); r.status != 200 || !strings.Contains(r.body, "Bem-vindo, Ana!") {
 		t.Errorf("protected page after login: %d", r.status)
 	}
 	// The field names learners' forms commonly use are read too.
 	for _, form := range []url.Values{{"nome": {"Bia"}, "senha": {demoPassword}}, {"username": {"Bia"}, "password": {demoPassword}}} {
 		h2 := newHarness(t, nil)
-		if r := h2.post("/desafio/solucao/login", form); r.url != "/desafio/solucao/painel" {
+		if r := h2.post("/desafio/solucao/login", form); r.url != "/desafio/solucao/perfil" {
 			t.Errorf("login with %v ended at %s", form, r.url)
 		}
 	}
@@ -604,7 +608,7 @@ func TestDesafioSolutionMeetsTheTask(t *testing.T) {
 	if _, ok := vals["usuario"]; ok || vals["_flashes"] == nil {
 		t.Errorf("after logout the session holds %v, want only the goodbye flash", vals)
 	}
-	if r := h.get("/desafio/solucao/painel"); r.status != http.StatusSeeOther {
+	if r := h.get("/desafio/solucao/perfil"); r.status != http.StatusSeeOther {
 		t.Errorf("protected page after logout: %d", r.status)
 	}
 }
@@ -618,4 +622,56 @@ func (h *harness) codec() *flask.Codec {
 	c := flask.NewCodec(s)
 	c.MaxAge = h.cfg.Lifetime
 	return c
+}
+
+// TestDesafioGrader runs the Desafio's grader, in process, against the
+// demo's own solution, with the grader's waits moving the demo's clock:
+// every check passes with the grader's defaults, the 2-minute idle
+// expiry included, in both languages; and with another lifetime, when the
+// grader is told it.
+func TestDesafioGrader(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		lifetime time.Duration
+		lang     string
+	}{
+		{"contract", 0, "pt-BR"},
+		{"contract-en", 0, "en"},
+		{"lifetime-90s", 90 * time.Second, "en"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(c *Config) {
+				if tc.lifetime != 0 {
+					c.Lifetime = tc.lifetime
+				}
+			})
+			g := &desafio.Grader{
+				Wait:     true,
+				Lifetime: tc.lifetime,
+				Lang:     tc.lang,
+				Now:      h.clock.Now,
+				Sleep: func(_ context.Context, d time.Duration) error {
+					h.clock.Advance(d)
+					return nil
+				},
+			}
+			r, err := g.Run(context.Background(), h.srv.URL+"/desafio/solucao")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var report strings.Builder
+			r.WriteTo(&report)
+			for _, c := range r.Checks {
+				if c.Status != desafio.Passed {
+					t.Errorf("check %s: %v, %s", c.ID, c.Status, c.Detail)
+				}
+			}
+			if !strings.Contains(r.Check(desafio.CheckLifetime).Detail, "idle") && !strings.Contains(r.Check(desafio.CheckLifetime).Detail, "sem uso o servidor recusou") {
+				t.Errorf("the lifetime check did not wait for the idle expiry: %s", r.Check(desafio.CheckLifetime).Detail)
+			}
+			if t.Failed() {
+				t.Logf("report:\n%s", report.String())
+			}
+		})
+	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessionkit/session/internal/desafio"
 )
 
 // The lesson's Exemplo 01, word for word.
@@ -288,35 +290,87 @@ func TestSecretKeyPage(t *testing.T) {
 	}
 }
 
-// The Desafio page states the task and points to the checker and to the
-// solution; the solution is a working app: login form, protected page,
-// flashes, logout, a permanent session.
+// The Desafio page states the grader's contract, word for word, in both
+// languages, and points to the checker and to the solution, with the
+// command that grades it.
 func TestDesafio(t *testing.T) {
 	h := newHarness(t, nil)
-	r := h.get("/desafio")
-	for _, want := range []string{
-		"<code>/login</code>", "<code>usuario</code>", "<code>senha</code>", "<code>/logout</code>",
-		"2 minutos", "PERMANENT_SESSION_LIFETIME", "go run ./cmd/sessionkit desafio http://127.0.0.1:5000",
-		"go run ./cmd/sessionkit desafio " + h.srv.URL + "/desafio/solucao", `href="/desafio/solucao/login"`,
-	} {
-		if !strings.Contains(r.body, want) {
-			t.Errorf("/desafio lacks %q", want)
+	for _, lang := range []string{"pt-BR", "en"} {
+		r := h.get("/desafio", "Accept-Language", lang)
+		page := pageText(r.body)
+		c := desafio.Contract(lang)
+		for _, block := range strings.Split(c, "\n\n") {
+			for _, piece := range regexp.MustCompile(`(?m)^ {0,3}[0-9]+\. `).Split(block, -1) {
+				// Commands are written to run from a clone.
+				piece = strings.Replace(piece, "    sessionkit ", "    go run ./cmd/sessionkit ", 1)
+				if want := strings.Join(strings.Fields(piece), " "); !strings.Contains(page, want) {
+					t.Errorf("/desafio (%s) does not state the contract's %q", lang, want)
+				}
+			}
+		}
+		for _, want := range []string{
+			"<code>/login</code>", "<code>usuario</code>", "<code>sessao123</code>", "<code>/perfil</code>", "<code>/logout</code>",
+			"<code>app.permanent_session_lifetime = timedelta(minutes=2)</code>", "<code>session.permanent = True</code>",
+			"<code>get_flashed_messages()</code>", "<code>-wait</code>",
+			"<code>go run ./cmd/sessionkit desafio ",
+			"go run ./cmd/sessionkit desafio " + h.srv.URL + "/desafio/solucao</code>", `href="/desafio/solucao/login"`,
+			"app.permanent_session_lifetime = timedelta(minutes=2)\n", "@app.route(&#34;/perfil&#34;)",
+		} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("/desafio (%s) lacks %q", lang, want)
+			}
+		}
+		if strings.Contains(r.body, `name="senha"`) {
+			t.Error("/desafio is a login form again, not the task")
 		}
 	}
-	if strings.Contains(r.body, `name="senha"`) {
-		t.Error("/desafio is a login form again, not the task")
+	// Another lifetime than the contract's: the command says so.
+	h = newHarness(t, func(c *Config) { c.Lifetime = 90 * time.Second })
+	if r := h.get("/desafio"); !strings.Contains(r.body, "go run ./cmd/sessionkit desafio -lifetime 1m30s "+h.srv.URL+"/desafio/solucao</code>") {
+		t.Error("with -lifetime 90s the grading command does not pass -lifetime")
+	}
+}
+
+// pageText is the text a page shows: tags dropped, entities decoded,
+// whitespace collapsed.
+func pageText(body string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(body, ""))), " ")
+}
+
+// TestContractLayout: the contract's blocks come out as the page shows
+// them, and what is code is marked, closing punctuation left outside.
+func TestContractLayout(t *testing.T) {
+	c := contractOf(desafio.Contract("en"))
+	if c.Title != "Desafio: a small Flask app with login" || len(c.Task) != 2 || len(c.Task[1].Items) != 7 {
+		t.Fatalf("contract %+v", c)
+	}
+	if len(c.Check) != 3 || c.Check[1].Cmd != "go run ./cmd/sessionkit desafio -lang en http://127.0.0.1:5000" {
+		t.Errorf("check blocks %+v", c.Check)
+	}
+	for in, want := range map[string]string{
+		"Uses a random SECRET_KEY, made with": "Uses a random <code>SECRET_KEY</code>, made with",
+		"(session.permanent = True) with":     "(<code>session.permanent = True</code>) with",
+		"redirects to /perfil.":               "redirects to <code>/perfil</code>.",
+		"(sua_chave_secreta_segura), a":       "(<code>sua_chave_secreta_segura</code>), a",
+		"-login, -protected.":                 "<code>-login</code>, <code>-protected</code>.",
+		"a <form method=\"post\"> with":       "a <code>&lt;form method=&#34;post&#34;&gt;</code> with",
+		"a well-known e-mail":                 "a well-known e-mail",
+	} {
+		if got := string(codeSpans(in)); got != want {
+			t.Errorf("codeSpans(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
 func TestDesafioSolution(t *testing.T) {
-	for _, paths := range []struct{ name, login, painel, logout string }{
-		{"solution", "/desafio/solucao/login", "/desafio/solucao/", "/desafio/solucao/logout"},
+	for _, paths := range []struct{ name, login, perfil, logout string }{
+		{"solution", "/desafio/solucao/login", "/desafio/solucao/perfil", "/desafio/solucao/logout"},
 		{"earlier addresses", "/desafio/entrar", "/desafio/painel", "/desafio/sair"},
 	} {
 		t.Run(paths.name, func(t *testing.T) {
 			h := newHarness(t, nil)
 			// The protected page sends a visitor without a session to the login.
-			r := h.get(paths.painel)
+			r := h.get(paths.perfil)
 			if r.url != "/desafio/solucao/login" || !strings.Contains(r.body, "Faça login para ver a página protegida.") {
 				t.Errorf("protected page without login: at %s, flash missing", r.url)
 			}
@@ -334,7 +388,7 @@ func TestDesafioSolution(t *testing.T) {
 			h.post("/exemplo02", url.Values{"nome": {"Ana"}})
 			before := h.cookie().Value
 			r = h.post(paths.login, url.Values{"usuario": {"Joana"}, "senha": {demoPassword}})
-			if r.url != "/desafio/solucao/painel" || !strings.Contains(r.body, "Bem-vindo, Joana! Login feito.") || !strings.Contains(r.body, "<strong>Joana</strong>") {
+			if r.url != "/desafio/solucao/perfil" || !strings.Contains(r.body, "Bem-vindo, Joana! Login feito.") || !strings.Contains(r.body, "<strong>Joana</strong>") {
 				t.Fatalf("login: at %s, want the protected page with a welcome flash", r.url)
 			}
 			if h.cookie().Value == before {
@@ -343,7 +397,7 @@ func TestDesafioSolution(t *testing.T) {
 			if got := h.get("/perfil").body; got != "Bem-vindo, Joana!" {
 				t.Errorf("/perfil after the Desafio login = %q", got)
 			}
-			if r := h.get(paths.painel); r.url == "/desafio/solucao/login" || !strings.Contains(r.body, "<strong>Joana</strong>") {
+			if r := h.get(paths.perfil); r.url != "/desafio/solucao/perfil" || !strings.Contains(r.body, "<strong>Joana</strong>") {
 				t.Errorf("protected page when logged in: at %s", r.url)
 			}
 			r = h.post(paths.logout, nil)
@@ -356,7 +410,7 @@ func TestDesafioSolution(t *testing.T) {
 			if got := names(h.get("/exemplo02").body); len(got) != 0 {
 				t.Errorf("logout kept the names %q", got)
 			}
-			if r := h.get(paths.painel); r.url != "/desafio/solucao/login" {
+			if r := h.get(paths.perfil); r.url != "/desafio/solucao/login" {
 				t.Errorf("protected page after logout reached at %s", r.url)
 			}
 		})
@@ -441,6 +495,7 @@ func TestEveryRoute(t *testing.T) {
 		{"POST", "/desafio/sair", 200, "text/html; charset=utf-8"},
 		{"GET", "/desafio/solucao/", 200, "text/html; charset=utf-8"},
 		{"GET", "/desafio/solucao/painel", 200, "text/html; charset=utf-8"},
+		{"GET", "/desafio/solucao/perfil", 200, "text/html; charset=utf-8"},
 		{"GET", "/desafio/solucao/login", 200, "text/html; charset=utf-8"},
 		{"POST", "/desafio/solucao/login", 200, "text/html; charset=utf-8"},
 		{"GET", "/desafio/solucao/logout", 200, "text/html; charset=utf-8"},

@@ -16,6 +16,7 @@ import (
 
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/seal"
 )
 
 //go:embed templates/*.html
@@ -38,13 +39,25 @@ type site struct {
 	m     *session.Manager
 	pages map[string]*template.Template
 	log   *slog.Logger
+	// sealer opens the demo's sealed cookies, and seals every session for
+	// the comparison, with the demo's key, as session.NewSealed does.
+	sealer *seal.Sealer
 }
 
 func newSite(cfg Config) (*site, error) {
-	m, err := session.New(cfg.Key)
-	if errors.Is(err, session.ErrWeakKey) {
-		return nil, fmt.Errorf("demo: %w; make a strong key with `go run ./cmd/sessionkit secret`, or let -secret-key-file FILE create one", err)
+	var (
+		m   *session.Manager
+		err error
+	)
+	if cfg.Sealed {
+		m, err = session.NewSealed(sealScope, cfg.Key)
+	} else {
+		m, err = session.New(cfg.Key)
 	}
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	sl, err := newSealer(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -55,14 +68,14 @@ func newSite(cfg Config) (*site, error) {
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	s := &site{cfg: cfg, m: m, log: cfg.Logger, pages: map[string]*template.Template{}}
+	s := &site{cfg: cfg, m: m, log: cfg.Logger, pages: map[string]*template.Template{}, sealer: sl}
 	m.ErrorHandler = s.sessionError
 	base, err := template.ParseFS(templateFS, "templates/layout.html", "templates/inspector.html")
 	if err != nil {
 		return nil, fmt.Errorf("demo: templates: %w", err)
 	}
 	base.Funcs(template.FuncMap{"neg": func(n int) int { return -n }})
-	for _, name := range []string{"home", "exemplo01", "exemplo02", "inspetor", "chave", "desafio", "solucao", "painel", "erro"} {
+	for _, name := range []string{"home", "exemplo01", "exemplo02", "inspetor", "chave", "desafio", "solucao", "perfil", "cifrado", "erro"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("demo: template %s: %w", name, err)
@@ -106,18 +119,21 @@ func (s *site) routes() http.Handler {
 	app("POST /exemplo02/limpar", s.exemplo02Clear)
 	// Inspector and secret key.
 	app("GET /inspetor", s.inspetor)
+	app("GET /inspetor/cifrado", s.cifrado)
 	app("GET /chave", s.chave)
-	// Desafio: the task, and its solution as a working app.
+	// Desafio: the task (the grader's contract), and its solution as a
+	// working app meeting it (desafio.go).
 	app("GET /desafio", s.desafio)
-	app("GET /desafio/solucao/{$}", s.solPainel)
-	app("GET /desafio/solucao/painel", s.solPainel)
 	app("GET /desafio/solucao/login", s.solLoginPage)
 	app("POST /desafio/solucao/login", s.solLogin)
+	app("GET /desafio/solucao/perfil", s.solPerfil)
 	app("GET /desafio/solucao/logout", s.solLogout)
 	app("POST /desafio/solucao/logout", s.solLogout)
-	// The addresses the Desafio's login had before it became the solution.
+	// The addresses the solution had before it met the contract.
+	mux.Handle("GET /desafio/solucao/{$}", moved(solPerfil))
+	mux.Handle("GET /desafio/solucao/painel", moved(solPerfil))
+	mux.Handle("GET /desafio/painel", moved(solPerfil))
 	app("POST /desafio/entrar", s.solLogin)
-	app("GET /desafio/painel", s.solPainel)
 	app("POST /desafio/sair", s.solLogout)
 
 	cop := http.NewCrossOriginProtection()
@@ -168,6 +184,7 @@ type view struct {
 	TouchText    string
 	StoreName    string
 	Ephemeral    bool
+	Sealed       bool // the demo writes sealed cookies (Config.Sealed)
 	Origin       string
 	LessonKey    template.HTML // why session.CheckKey refuses the lesson's key
 	// Caps are the bounds the inspector stops at, for its messages.
@@ -184,11 +201,16 @@ type view struct {
 	StoreNote  template.HTML
 	Costs      template.HTML
 	Tamper     *tamperResult
+	Compare    *comparison // the session signed and sealed
 	TamperJSON string
 	FreshKey   string
 	KeyNow     template.HTML
 	KeyCheck   string
+	KeyRule    template.HTML // the rule of the key policy KeyCheck names
 	Password   string
+	Contract   contract // the Desafio's task: the grader's contract
+	GraderCmd  string   // the command that grades the solution
+	Solution   string   // the reference solution in Flask
 	User       string
 	LoginISO   string // RFC 3339, UTC
 	LoginText  string // 15:04:05 UTC
@@ -234,6 +256,7 @@ func (s *site) baseView(r *http.Request, titleKey string) *view {
 		TouchText:    humanDuration(min(session.DefaultTouchInterval, s.cfg.Lifetime/2), lang),
 		StoreName:    s.cfg.StoreName,
 		Ephemeral:    s.cfg.Ephemeral,
+		Sealed:       s.cfg.Sealed,
 		Origin:       "http://" + r.Host,
 		LessonKey:    lessonKeyReason(lang),
 	}
@@ -356,7 +379,11 @@ func (s *site) chave(w http.ResponseWriter, r *http.Request) {
 	default:
 		v.KeyNow = v.T("key.now.given")
 	}
-	v.KeyCheck = fmt.Sprint(session.CheckKey([]byte(lessonKey)))
+	err := session.CheckKey([]byte(lessonKey))
+	v.KeyCheck = fmt.Sprint(err)
+	if wk, ok := errors.AsType[*session.WeakKeyError](err); ok {
+		v.KeyRule = v.T("key.rule", wk.Rule)
+	}
 	s.render(w, http.StatusOK, "chave", v)
 }
 

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -17,6 +16,31 @@ import (
 	"github.com/sessionkit/session/sqlitestore"
 )
 
+// storeForms says which -store values the demo takes, for its messages.
+const storeForms = "cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://URL"
+
+// checkStoreSpec refuses a -store value of no known form, or one missing
+// what its form needs, with an error wrapping ErrUsage. It looks at the
+// text only: whether the store can be opened is openStore's to find out.
+func checkStoreSpec(spec string) error {
+	switch {
+	case spec == "" || spec == "cookie" || spec == "memory":
+		return nil
+	case spec == "sqlite:":
+		return fmt.Errorf("%w: -store sqlite:PATH needs a file path, as in sqlite:demo.db", ErrUsage)
+	}
+	for _, prefix := range []string{"sqlite:", "redis://", "rediss://", "postgres://", "postgresql://"} {
+		if strings.HasPrefix(spec, prefix) && len(spec) > len(prefix) {
+			return nil
+		}
+	}
+	return unknownStore(spec)
+}
+
+func unknownStore(spec string) error {
+	return fmt.Errorf("%w: unknown -store %q: use %s", ErrUsage, spec, storeForms)
+}
+
 // openStore opens the session store that the -store flag names:
 //
 //	cookie              the session lives in the cookie (default, as Flask)
@@ -28,6 +52,9 @@ import (
 // It returns the store (nil for cookie), a name for the pages, and a
 // function that releases the store's resources.
 func openStore(ctx context.Context, spec string) (session.Store, string, func() error, error) {
+	if err := checkStoreSpec(spec); err != nil {
+		return nil, "", nil, err
+	}
 	noop := func() error { return nil }
 	switch {
 	case spec == "" || spec == "cookie":
@@ -36,9 +63,6 @@ func openStore(ctx context.Context, spec string) (session.Store, string, func() 
 		return memstore.New(), "memory", noop, nil
 	case strings.HasPrefix(spec, "sqlite:"):
 		path := strings.TrimPrefix(spec, "sqlite:")
-		if path == "" {
-			return nil, "", nil, errors.New("demo: -store sqlite:PATH needs a file path")
-		}
 		// Open creates the file readable by its owner only (0600).
 		db, err := sqlitestore.Open(ctx, path)
 		if err != nil {
@@ -73,7 +97,7 @@ func openStore(ctx context.Context, spec string) (session.Store, string, func() 
 		}
 		return pgstore.New(pool), "PostgreSQL", func() error { pool.Close(); return nil }, nil
 	}
-	return nil, "", nil, fmt.Errorf("demo: unknown -store %q (want cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://...)", spec)
+	return nil, "", nil, unknownStore(spec)
 }
 
 // cleanExpired runs the store's DeleteExpired every interval until ctx

@@ -19,6 +19,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/seal"
 )
 
 // flaskApp is testdata/run.py serving the reference solution or one of its
@@ -341,4 +344,54 @@ func FuzzForms(f *testing.F) {
 			fm.fill(fm.userField(""), "Ana", "pw")
 		}
 	})
+}
+
+// TestSealedApp: an app whose session cookie is an SK1 sealed token
+// (session.NewSealed) fails the cookie check with a message that says so,
+// and the checks that need to read the cookie are not made.
+func TestSealedApp(t *testing.T) {
+	key := make([]byte, 32)
+	rand.Read(key)
+	m, err := session.NewSealed(seal.Scope{Purpose: "session"}, []byte(hex.EncodeToString(key)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Lifetime = DefaultLifetime
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<form method="post"><input name="usuario"></form>`)
+	})
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		sn := session.FromContext(r.Context())
+		sn.Set("usuario", r.PostFormValue("usuario"))
+		sn.SetPermanent(true)
+		sn.Flash("message", "Olá!")
+		http.Redirect(w, r, "/perfil", http.StatusSeeOther)
+	})
+	mux.HandleFunc("GET /perfil", func(w http.ResponseWriter, r *http.Request) {
+		sn := session.FromContext(r.Context())
+		u, ok := session.Get[string](sn, "usuario")
+		if !ok {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		for _, f := range sn.Flashes() {
+			fmt.Fprintf(w, "<p>%s</p>", f.Message)
+		}
+		fmt.Fprintf(w, "<h1>%s</h1>", u)
+	})
+	srv := httptest.NewServer(m.Handler(mux))
+	defer srv.Close()
+	r, err := (&Grader{Lang: "en"}).Run(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Check(CheckCookie); c.Status != Failed || !strings.Contains(c.Detail, "is an SK1 sealed token") {
+		t.Errorf("cookie check: %+v\n%s", c, reportText(r))
+	}
+	for _, id := range []string{CheckKey, CheckLifetime, CheckTamper} {
+		if c := r.Check(id); c.Status != Skipped {
+			t.Errorf("check %s made on a cookie the grader cannot read: %+v", id, c)
+		}
+	}
 }

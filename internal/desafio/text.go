@@ -47,6 +47,7 @@ var messages = map[string][2]string{
 	"login.ok":       {"entrou como %q; %s mostra o nome", "logged in as %q; %s shows the name"},
 
 	"cookie.bad":    {"o cookie %s não é uma sessão do Flask: %v", "the %s cookie is not a Flask session: %v"},
+	"cookie.sealed": {"o cookie %s é um token SK1 selado (a sessão cifrada do sessionkit), que ninguém lê sem a chave, nem o corretor: o Desafio pede a sessão padrão do Flask, assinada (item 7 do enunciado)", "the %s cookie is an SK1 sealed token (sessionkit's encrypted session), which nobody reads without the key, the grader included: the Desafio asks for Flask's default signed session (item 7 of the task)"},
 	"cookie.noname": {"a sessão não guarda o nome %q (ela tem: %s)", "the session does not hold the name %q (it has: %s)"},
 	"cookie.ok":     {"a sessão tem %s = %q, legível por qualquer um: o cookie é assinado, não cifrado", "the session holds %s = %q, readable by anyone: the cookie is signed, not encrypted"},
 

@@ -1,4 +1,4 @@
-"""Serves app.py, or a broken variant of it, for the grader's tests.
+"""Serves ../app.py, or a broken variant of it, for the grader's tests.
 
 It listens on 127.0.0.1 on a free port and prints the port and Flask's
 version on the first line of its output once it accepts connections.
@@ -28,7 +28,9 @@ if clock_file:
 
     time.time = shifted_time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# app.py, the reference solution, is in the package's folder, which the
+# Desafio page shows it from.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import app as solution  # noqa: E402
 from datetime import timedelta  # noqa: E402
 

@@ -17,8 +17,7 @@ from flask import (Flask, flash, redirect, render_template_string, request,
 
 app = Flask(__name__)
 app.secret_key = os.environ["SECRET_KEY"]
-app.permanent_session_lifetime = timedelta(
-    seconds=int(os.environ.get("SESSION_LIFETIME_SECONDS", "120")))
+app.permanent_session_lifetime = timedelta(minutes=2)
 
 PAGE = """<!doctype html>
 <html lang="pt-BR">
