@@ -77,25 +77,33 @@ type Session struct {
 	h   *handler        // the middleware, for its logger; nil outside it
 	ctx context.Context // the request's context, for log lines
 
-	from    origin         // what load found; the commit's starting point
-	values  map[string]any // the data as the handler sees it, Flask's _permanent and _flashes included
-	changes changes        // what the handler read and changed
-	intent  intent         // what the handler asked for beyond data
-	flashes flashCache     // what Flashes returned
-	commit  commitState    // how far the response went
+	from   origin         // what load found; the commit's starting point
+	values map[string]any // the data as the handler sees it, Flask's _permanent and _flashes included
+	// shared: values belongs to the cache of verified cookies (cache.go),
+	// which other requests read. own copies it before the session changes
+	// it or lets the handler hold a part of it that can change.
+	shared  bool
+	changes changes     // what the handler read and changed
+	intent  intent      // what the handler asked for beyond data
+	flashes flashCache  // what Flashes returned
+	commit  commitState // how far the response went
 }
 
 // changes is the record of a request's reads and writes that lets a save
 // that raced another save of the same session be replayed on the fresh
 // record (plan.go, rebase).
 type changes struct {
-	log      []write  // the changes, in order
-	reads    []string // keys read before this request changed them
-	readAll  bool     // All, Len or MarkModified: every key counts as read
-	cleared  bool     // Clear or Destroy: the log applies to an empty session
-	inPlace  bool     // MarkModified: values may have changed without a write
-	modified bool     // Flask's session.modified: something was written
-	accessed bool     // the session was looked at: the response varies by Cookie
+	log   []write  // the changes, in order
+	reads []string // keys read before this request changed them
+	// Room for the first changes and reads, inside the request's one
+	// allocation (handler.ServeHTTP).
+	logBuf   [2]write
+	readBuf  [4]string
+	readAll  bool // All, Len or MarkModified: every key counts as read
+	cleared  bool // Clear or Destroy: the log applies to an empty session
+	inPlace  bool // MarkModified: values may have changed without a write
+	modified bool // Flask's session.modified: something was written
+	accessed bool // the session was looked at: the response varies by Cookie
 }
 
 // intent holds what the handler asked for beyond data.
@@ -201,7 +209,32 @@ func (s *Session) read(key string) {
 			return // the request reads its own write
 		}
 	}
+	if ch.reads == nil {
+		ch.reads = ch.readBuf[:0]
+	}
 	ch.reads = append(ch.reads, key)
+}
+
+// own gives the session its own copy of values that are shared with the
+// cache of verified cookies, before the session changes them or hands the
+// handler a value it could change in place. The caller holds s.mu.
+func (s *Session) own() {
+	if s.shared {
+		s.values = deepCopy(s.values)
+		s.shared = false
+	}
+}
+
+// lend returns the value under key for the handler, and whether it is
+// present: the session's own copy when the value could be changed in
+// place. The caller holds s.mu.
+func (s *Session) lend(key string) (any, bool) {
+	v, ok := s.values[key]
+	if ok && s.shared && mutable(v) {
+		s.own()
+		v = s.values[key]
+	}
+	return v, ok
 }
 
 // readEverything records that the handler saw every value.
@@ -227,6 +260,7 @@ func (s *Session) change(key string) {
 // record applies w to the values and logs it for a replay. The caller
 // holds s.mu.
 func (s *Session) record(w write) error {
+	s.own()
 	if s.values == nil {
 		s.values = make(map[string]any, 4)
 	}
@@ -234,6 +268,9 @@ func (s *Session) record(w write) error {
 		return err
 	}
 	s.change(w.key)
+	if s.changes.log == nil {
+		s.changes.log = s.changes.logBuf[:0]
+	}
 	s.changes.log = append(s.changes.log, w)
 	return nil
 }
@@ -265,7 +302,7 @@ func Get[T any](s *Session, key string) (T, bool) {
 	}
 	s.mu.Lock()
 	s.read(key)
-	v, ok := s.values[key]
+	v, ok := s.lend(key)
 	s.mu.Unlock()
 	if !ok {
 		return zero, false
@@ -289,7 +326,7 @@ func Peek[T any](s *Session, key string) (T, bool) {
 	}
 	s.mu.Lock()
 	s.look()
-	v, ok := s.values[key]
+	v, ok := s.lend(key)
 	s.mu.Unlock()
 	if !ok {
 		return zero, false
@@ -332,7 +369,7 @@ func (s *Session) Pop(key string) (any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.read(key)
-	v, ok := s.values[key]
+	v, ok := s.lend(key)
 	if ok {
 		s.record(write{key: key, del: true})
 	}
@@ -361,6 +398,9 @@ func (s *Session) Clear() {
 
 func (s *Session) clearLocked() {
 	s.change("")
+	if s.shared {
+		s.values, s.shared = nil, false
+	}
 	clear(s.values)
 	s.changes.log = s.changes.log[:0]
 	s.changes.cleared = true
@@ -382,6 +422,12 @@ func (s *Session) All() iter.Seq2[string, any] {
 	return func(yield func(string, any) bool) {
 		s.mu.Lock()
 		s.readEverything()
+		for _, v := range s.values {
+			if s.shared && mutable(v) {
+				s.own()
+				break
+			}
+		}
 		keys := slices.Sorted(maps.Keys(s.values))
 		vals := make([]any, len(keys))
 		for i, k := range keys {
@@ -561,6 +607,7 @@ func (s *Session) ownerLocked() string {
 func (s *Session) MarkModified() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.own()
 	s.change("")
 	s.changes.readAll = true
 	s.changes.inPlace = true

@@ -123,12 +123,12 @@ func (b *storeBackend) decode(rec Record) (map[string]any, error) {
 // request saved the session first. Saves of one session in this process
 // take turns, so that they merge at most once each; saves in other
 // processes are merged up to MergeRetries times.
-func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error) {
+func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (sessionCookie, error) {
 	c := b.c
 	if s.from.id != "" && s.changes.modified {
 		unlock, err := b.saves.lock(ctx, s.from.id)
 		if err != nil {
-			return nil, storeErr("save: waiting for this session's other saves", err)
+			return sessionCookie{}, storeErr("save: waiting for this session's other saves", err)
 		}
 		defer unlock()
 	}
@@ -139,7 +139,7 @@ func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (*ht
 		if s.changes.modified || s.from.rewrite {
 			var err error
 			if data, err = b.data(s, now); err != nil {
-				return nil, err
+				return sessionCookie{}, err
 			}
 		}
 		ck, err := b.exec(ctx, s, c.planStore(s, data, now), data, now)
@@ -147,24 +147,24 @@ func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (*ht
 			return ck, err
 		}
 		if round == c.retries {
-			return nil, &ConflictError{Rounds: round}
+			return sessionCookie{}, &ConflictError{Rounds: round}
 		}
 		if err := mergeBackoff(ctx, round); err != nil {
-			return nil, storeErr("save: waiting to merge", err)
+			return sessionCookie{}, storeErr("save: waiting to merge", err)
 		}
 		rec, err := b.store.Load(ctx, s.from.id)
 		if errors.Is(err, ErrNotFound) {
-			return nil, &ConflictError{Gone: true}
+			return sessionCookie{}, &ConflictError{Gone: true}
 		}
 		if err != nil {
-			return nil, storeErr("reload after a conflict", err)
+			return sessionCookie{}, storeErr("reload after a conflict", err)
 		}
 		cur, err := b.decode(rec)
 		if err != nil {
-			return nil, fmt.Errorf("session: reload after a conflict: %w", err)
+			return sessionCookie{}, fmt.Errorf("session: reload after a conflict: %w", err)
 		}
 		if err := rebase(s, rec, cur); err != nil {
-			return nil, err
+			return sessionCookie{}, err
 		}
 	}
 }
@@ -201,7 +201,7 @@ func (b *storeBackend) data(s *Session, now time.Time) ([]byte, error) {
 
 // exec carries out step for s, whose record would hold data. It returns
 // errRaced when the record's version moved on.
-func (b *storeBackend) exec(ctx context.Context, s *Session, st step, data []byte, now time.Time) (*http.Cookie, error) {
+func (b *storeBackend) exec(ctx context.Context, s *Session, st step, data []byte, now time.Time) (sessionCookie, error) {
 	c := b.c
 	switch st {
 	case stepErase:
@@ -210,31 +210,31 @@ func (b *storeBackend) exec(ctx context.Context, s *Session, st step, data []byt
 				// Never tell a user "logged out" while the record lives.
 				c.logger.LogAttrs(ctx, slog.LevelError, "session: logout failed: the session record could not be deleted",
 					slog.String("id", logID(s.from.id)), slog.String("error", err.Error()))
-				return nil, storeErr("delete", err)
+				return sessionCookie{}, storeErr("delete", err)
 			}
 			s.from.id = ""
 		}
-		return c.deletionCookie(), nil
+		return eraseCookie, nil
 	case stepResend:
 		if c.touchDue(s, now) {
 			expiry := now.Add(c.lifetime)
 			err := b.store.Touch(ctx, s.from.id, expiry)
 			if errors.Is(err, ErrNotFound) {
-				return nil, nil // ended meanwhile; the next request starts anew
+				return sessionCookie{}, nil // ended meanwhile; the next request starts anew
 			}
 			if err != nil {
-				return nil, storeErr("touch", err)
+				return sessionCookie{}, storeErr("touch", err)
 			}
 			s.from.expiry = expiry
 		}
 		return b.idCookie(s, now), nil
 	case stepWrite:
 		if err := b.write(ctx, s, data, now); err != nil {
-			return nil, err
+			return sessionCookie{}, err
 		}
 		return b.idCookie(s, now), nil
 	}
-	return nil, nil
+	return sessionCookie{}, nil
 }
 
 // write creates, renews or updates s's record with data.
@@ -311,8 +311,8 @@ func (b *storeBackend) create(ctx context.Context, s *Session, rec Record) error
 }
 
 // idCookie returns the cookie carrying s's ID, signed now by the ID signer.
-func (b *storeBackend) idCookie(s *Session, now time.Time) *http.Cookie {
-	return b.c.newCookie(b.c.idSigner.Sign(idPrefix+s.from.id, now), b.c.expires(s, now))
+func (b *storeBackend) idCookie(s *Session, now time.Time) sessionCookie {
+	return sessionCookie{value: b.c.idSigner.Sign(idPrefix+s.from.id, now), expires: b.c.expires(s, now)}
 }
 
 // mergeBackoff waits before merge attempt+1: a random time below
