@@ -731,3 +731,21 @@ func FuzzCacheCookie(f *testing.F) {
 		}
 	})
 }
+
+// TestConvertIntFastPath checks that Get[int]'s path without reflect
+// converts as the reflect path does.
+func TestConvertIntFastPath(t *testing.T) {
+	huge, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
+	for _, v := range []any{nil, int64(0), int64(-5), int64(math.MaxInt64), int64(math.MinInt64), big.NewInt(7), huge,
+		1.0, 1.5, -2.0, math.NaN(), math.Inf(1), 9.3e18, -9.223372036854775808e18, "1", true, []any{}, flask.Markup("1")} {
+		got, gotOK := convertTo[int](v)
+		rv, wantOK := convert(v, reflect.TypeFor[int]())
+		var want int
+		if wantOK {
+			want = int(rv.Int())
+		}
+		if got != want || gotOK != wantOK {
+			t.Errorf("convertTo[int](%#v) = %d, %v; reflect path %d, %v", v, got, gotOK, want, wantOK)
+		}
+	}
+}

@@ -126,11 +126,11 @@ func (b *storeBackend) decode(rec Record) (map[string]any, error) {
 func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (sessionCookie, error) {
 	c := b.c
 	if s.from.id != "" && s.changes.modified {
-		unlock, err := b.saves.lock(ctx, s.from.id)
+		turn, err := b.saves.lock(ctx, s.from.id)
 		if err != nil {
 			return sessionCookie{}, storeErr("save: waiting for this session's other saves", err)
 		}
-		defer unlock()
+		defer b.saves.unlock(s.from.id, turn)
 	}
 	for round := 0; ; round++ {
 		// A session that did not change keeps the record it loaded: a
@@ -333,10 +333,12 @@ func mergeBackoff(ctx context.Context, attempt int) error {
 
 // keyedMutex lets one goroutine at a time hold a key. Entries exist only
 // while held or waited for, so its size is bounded by the requests in
-// flight.
+// flight; entries no key uses wait in a pool, so that taking a free key
+// allocates nothing.
 type keyedMutex struct {
-	mu sync.Mutex           // guards m
-	m  map[string]*keyEntry // key -> its turn token
+	mu   sync.Mutex           // guards m and the entries' refs
+	m    map[string]*keyEntry // key -> its turn token
+	pool sync.Pool            // of *keyEntry with the token in turn, refs 0
 }
 
 type keyEntry struct {
@@ -344,34 +346,51 @@ type keyEntry struct {
 	refs int           // holders and waiters; guarded by keyedMutex.mu
 }
 
-// lock waits for key's turn, or until ctx ends, and returns the function
-// that gives the turn back.
-func (k *keyedMutex) lock(ctx context.Context, key string) (func(), error) {
+// lock waits for key's turn, or until ctx ends. The caller gives the turn
+// back with unlock(key, e).
+func (k *keyedMutex) lock(ctx context.Context, key string) (e *keyEntry, err error) {
 	k.mu.Lock()
 	if k.m == nil {
 		k.m = make(map[string]*keyEntry)
 	}
-	e := k.m[key]
+	e = k.m[key]
 	if e == nil {
-		e = &keyEntry{turn: make(chan struct{}, 1)}
-		e.turn <- struct{}{}
+		if e, _ = k.pool.Get().(*keyEntry); e == nil {
+			e = &keyEntry{turn: make(chan struct{}, 1)}
+			e.turn <- struct{}{}
+		}
 		k.m[key] = e
 	}
 	e.refs++
 	k.mu.Unlock()
-	release := func() {
-		k.mu.Lock()
-		if e.refs--; e.refs == 0 {
-			delete(k.m, key)
-		}
-		k.mu.Unlock()
-	}
 	select {
 	case <-e.turn:
-		return func() { e.turn <- struct{}{}; release() }, nil
+		return e, nil
 	case <-ctx.Done():
-		release()
+		k.release(key, e)
 		return nil, ctx.Err()
+	}
+}
+
+// unlock gives back key's turn, which lock returned as e.
+func (k *keyedMutex) unlock(key string, e *keyEntry) {
+	e.turn <- struct{}{}
+	k.release(key, e)
+}
+
+// release drops a holder or waiter of key. The last one retires the entry:
+// every holder gave the token back before its release, and waiters that
+// gave up never took it, so the token is in turn.
+func (k *keyedMutex) release(key string, e *keyEntry) {
+	k.mu.Lock()
+	e.refs--
+	last := e.refs == 0
+	if last {
+		delete(k.m, key)
+	}
+	k.mu.Unlock()
+	if last {
+		k.pool.Put(e)
 	}
 }
 
