@@ -41,15 +41,18 @@ import (
 //     cookies identically (cacheID: the same signer and sealer, the same
 //     cookie name, the same decoding limits and Compressor). Two keys, two
 //     cookie names or two Managers never meet in one cache.
-//   - Entries are never written after they are made. A Session holding
-//     an entry's values copies them (Session.own) before it changes
-//     anything and before it hands a list, a map, a byte slice or a big
-//     integer to the handler, so that nothing a handler does reaches the
-//     next request; reading a string or a number copies nothing.
+//   - Entries are never written after they are made. A Session reading
+//     an entry copies its map before the first change (Session.own), and
+//     copies a value that can change in place (a list, a map, a byte
+//     slice, a big integer) before the handler or an update function gets
+//     it (Session.lend), so that nothing a handler does reaches the next
+//     request; reading a string or a number copies nothing.
 //   - An entry made when the Manager writes a cookie (fill) holds what
-//     decoding that cookie will give: decodedForm copies the values as
-//     the decoder returns them, and gives up (no entry) for the values
-//     whose decoded form is not a plain copy (times, big integers, NaN).
+//     decoding that cookie will give: the values the request neither
+//     changed nor lent are the previous entry's own (shared: neither entry
+//     is ever written); the others are copied by decodedForm as the
+//     decoder returns them, which gives up (no entry) for the values whose
+//     decoded form is not a plain copy (times, big integers, NaN).
 //
 // The cache is bounded in entries and in bytes (an estimate of the memory
 // an entry keeps alive, entryCost); eviction runs inline, in the request

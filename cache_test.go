@@ -420,11 +420,16 @@ func TestCacheMutation(t *testing.T) {
 	mutate = func(v any) {
 		switch x := v.(type) {
 		case []any:
+			for _, e := range x {
+				mutate(e)
+			}
 			if len(x) > 0 {
-				mutate(x[len(x)-1])
 				x[0] = "changed"
 			}
 		case flask.Tuple:
+			for _, e := range x {
+				mutate(e)
+			}
 			x[0] = "changed"
 		case map[string]any:
 			for k, e := range x {
@@ -485,6 +490,20 @@ func TestCacheMutation(t *testing.T) {
 				v, _ := Get[any](s, k)
 				mutate(v)
 			}
+		}},
+		{"Append then Get", func(s *Session) {
+			Append(s, "list", "x")
+			v, _ := Get[any](s, "list")
+			mutate(v)
+			Append(s, "tuple", "y")
+			v, _ = Get[any](s, "tuple")
+			mutate(v)
+		}},
+		{"Clear then Set", func(s *Session) {
+			v, _ := Peek[any](s, "map")
+			s.Clear()
+			s.Set("map", v)
+			mutate(v)
 		}},
 		{"MarkModified", func(s *Session) {
 			v, _ := Get[any](s, "map")

@@ -286,7 +286,10 @@ func (b cookieBackend) open(ctx context.Context, s *Session, v verified, now tim
 		c.logger.LogAttrs(ctx, slog.LevelDebug, "session: absolute timeout reached; starting an empty session")
 		return
 	}
-	s.values, s.shared = d.values, shared
+	s.values = d.values
+	if shared {
+		s.base, s.shared = d.values, true
+	}
 	s.from = origin{place: placeCookie, raw: v.raw, cookie: v.data, created: created, owner: d.owner, gen: d.gen, nonce: d.nonce,
 		rewrite: v.data.signed}
 	if c.absTimeout > 0 && created == 0 && len(d.values) > 0 {
@@ -327,17 +330,25 @@ func (c *config) decodeData(o opened) (d decoded, shared bool, err error) {
 	return d, true, nil
 }
 
-// fill keeps the content of a cookie just written, values (reserved keys
-// included), under key, so that the request bringing it back finds it in
-// the cache. It gives up when values hold something whose decoded form is
-// not a copy (decodedForm).
-func (c *config) fill(key cacheKey, values map[string]any) {
+// fill keeps the content of a cookie just written for s, values (s's,
+// reserved keys included), under key, so that the request bringing it
+// back finds it in the cache. Values s read from the cache and neither
+// changed nor lent are shared with their entry (neither entry is ever
+// written); the others are copied in the form decoding gives them
+// (decodedForm), and fill gives up when that form is not a copy.
+func (c *config) fill(key cacheKey, s *Session, values map[string]any) {
 	if c.cache == nil || c.cache.get(key) != nil {
 		return
 	}
-	m, ok := decodedMap(values)
-	if !ok {
-		return
+	m := make(map[string]any, len(values))
+	for k, v := range values {
+		if !s.pristine(k) {
+			var ok bool
+			if v, ok = decodedForm(v); !ok {
+				return
+			}
+		}
+		m[k] = v
 	}
 	d := decoded{values: m}
 	d.created, d.owner, d.gen, d.nonce = takeReserved(m)
@@ -420,7 +431,7 @@ func (b cookieBackend) encode(s *Session, now time.Time) (string, error) {
 	if size := len(c.cookie.Name) + len(value); size > c.maxCookie {
 		return "", &CookieTooLargeError{Size: size, Limit: c.maxCookie}
 	}
-	c.fill(key, values)
+	c.fill(key, s, values)
 	return value, nil
 }
 

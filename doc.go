@@ -203,9 +203,9 @@
 //     timestamp) finds its entry;
 //   - each Manager has its own caches, separate for each key, cookie name
 //     and decoding setting;
-//   - a handler gets its own copy of the values before it can change
-//     them (the session copies an entry the first time it is changed or
-//     hands out a list, a map, a byte slice or a big integer), so nothing
+//   - a handler gets its own copy of a value before it can change it
+//     (a list, a map, a byte slice or a big integer is copied when Get,
+//     Peek, Pop, All or an update function first hands it out), so nothing
 //     a handler does reaches the next request; reading strings and numbers
 //     copies nothing;
 //   - eviction runs inline, in the request that adds an entry: no

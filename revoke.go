@@ -30,7 +30,7 @@ func (r revoking) load(ctx context.Context, req *http.Request, s *Session, now t
 	}
 	if cur != s.from.gen {
 		r.c.logger.LogAttrs(ctx, slog.LevelInfo, "session: cookie revoked (owner's generation moved on); starting an empty session")
-		s.values, s.shared, s.from = nil, false, origin{raw: s.from.raw}
+		s.values, s.base, s.shared, s.from = nil, nil, false, origin{raw: s.from.raw}
 	}
 	return nil
 }

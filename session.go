@@ -79,10 +79,16 @@ type Session struct {
 
 	from   origin         // what load found; the commit's starting point
 	values map[string]any // the data as the handler sees it, Flask's _permanent and _flashes included
-	// shared: values belongs to the cache of verified cookies (cache.go),
-	// which other requests read. own copies it before the session changes
-	// it or lets the handler hold a part of it that can change.
+	// base holds the values of a cache entry (cache.go), which other
+	// requests read and nobody writes; nil when the values were not read
+	// through the cache. While shared, values is base itself: own copies
+	// it before the first change. A key's value that can change in place
+	// (a list, a map...) and is still base's is copied before the handler
+	// or an update function gets it (lend), and the key noted in lent.
+	base    map[string]any
 	shared  bool
+	lent    []string
+	lentBuf [2]string
 	changes changes     // what the handler read and changed
 	intent  intent      // what the handler asked for beyond data
 	flashes flashCache  // what Flashes returned
@@ -215,24 +221,45 @@ func (s *Session) read(key string) {
 	ch.reads = append(ch.reads, key)
 }
 
-// own gives the session its own copy of values that are shared with the
-// cache of verified cookies, before the session changes them or hands the
-// handler a value it could change in place. The caller holds s.mu.
+// own gives the session its own map of values, before it changes one:
+// the values themselves stay base's until lend copies them. The caller
+// holds s.mu.
 func (s *Session) own() {
 	if s.shared {
-		s.values = deepCopy(s.values)
+		s.values = maps.Clone(s.base)
 		s.shared = false
 	}
 }
 
-// lend returns the value under key for the handler, and whether it is
-// present: the session's own copy when the value could be changed in
-// place. The caller holds s.mu.
+// pristine reports whether the value under key is still the cache
+// entry's: neither written nor lent since the session was loaded. The
+// caller holds s.mu.
+func (s *Session) pristine(key string) bool {
+	if _, in := s.base[key]; !in || s.changes.cleared || slices.Contains(s.lent, key) {
+		return false
+	}
+	for i := range s.changes.log {
+		if s.changes.log[i].key == key {
+			return false
+		}
+	}
+	return true
+}
+
+// lend returns the value under key for the handler (or an update
+// function), and whether it is present: a copy, kept in values from then
+// on, when the value can change in place and is still the cache entry's.
+// The caller holds s.mu.
 func (s *Session) lend(key string) (any, bool) {
 	v, ok := s.values[key]
-	if ok && s.shared && mutable(v) {
+	if ok && mutable(v) && s.pristine(key) {
 		s.own()
-		v = s.values[key]
+		v = copyValue(v)
+		s.values[key] = v
+		if s.lent == nil {
+			s.lent = s.lentBuf[:0]
+		}
+		s.lent = append(s.lent, key)
 	}
 	return v, ok
 }
@@ -261,6 +288,9 @@ func (s *Session) change(key string) {
 // holds s.mu.
 func (s *Session) record(w write) error {
 	s.own()
+	if w.fn != nil {
+		s.lend(w.key) // the function gets the old value: a copy of base's
+	}
 	if s.values == nil {
 		s.values = make(map[string]any, 4)
 	}
@@ -401,7 +431,7 @@ func (s *Session) clearLocked() {
 	if s.shared {
 		s.values, s.shared = nil, false
 	}
-	clear(s.values)
+	clear(s.values) // base's values are no longer any key's
 	s.changes.log = s.changes.log[:0]
 	s.changes.cleared = true
 }
@@ -422,16 +452,10 @@ func (s *Session) All() iter.Seq2[string, any] {
 	return func(yield func(string, any) bool) {
 		s.mu.Lock()
 		s.readEverything()
-		for _, v := range s.values {
-			if s.shared && mutable(v) {
-				s.own()
-				break
-			}
-		}
 		keys := slices.Sorted(maps.Keys(s.values))
 		vals := make([]any, len(keys))
 		for i, k := range keys {
-			vals[i] = s.values[k]
+			vals[i], _ = s.lend(k)
 		}
 		s.mu.Unlock()
 		for i, k := range keys {
@@ -607,7 +631,6 @@ func (s *Session) ownerLocked() string {
 func (s *Session) MarkModified() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.own()
 	s.change("")
 	s.changes.readAll = true
 	s.changes.inPlace = true
