@@ -157,9 +157,9 @@ func writer(t testing.TB, values map[string]any) http.Handler {
 	})
 }
 
-// cacheValues are sessions whose values cover every type Decode returns,
+// testSessions are sessions whose values cover every type Decode returns,
 // nested, and the types whose decoded form is not a copy.
-func cacheValues() map[string]map[string]any {
+func testSessions() map[string]map[string]any {
 	u, _ := flask.ParseUUID("12345678-1234-5678-1234-567812345678")
 	huge, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
 	return map[string]map[string]any{
@@ -187,7 +187,7 @@ func cacheValues() map[string]map[string]any {
 // cookies it did not write (filled on the first read), signed and sealed.
 func TestCacheHitEqualsDecode(t *testing.T) {
 	for _, sealed := range []bool{false, true} {
-		for name, values := range cacheValues() {
+		for name, values := range testSessions() {
 			t.Run(fmt.Sprintf("sealed=%v/%s", sealed, name), func(t *testing.T) {
 				decodes := countDecodes(t)
 				m, _ := cacheManager(t, cacheKeyA, sealed)
@@ -631,7 +631,7 @@ func TestCacheBounds(t *testing.T) {
 // TestEntryCost checks that the estimate covers what a decoded session
 // holds: at least its JSON text.
 func TestEntryCost(t *testing.T) {
-	for name, values := range cacheValues() {
+	for name, values := range testSessions() {
 		js, err := flask.Marshal(values)
 		if err != nil {
 			t.Fatal(err)
@@ -693,7 +693,7 @@ func TestCacheConcurrent(t *testing.T) {
 // writes against what decoding the cookie gives, for any session flask can
 // decode: decodedForm must be exact where it claims to be.
 func FuzzCacheFill(f *testing.F) {
-	for _, values := range cacheValues() {
+	for _, values := range testSessions() {
 		if js, err := flask.Marshal(values); err == nil {
 			f.Add(string(js))
 		}
@@ -733,7 +733,7 @@ func FuzzCacheCookie(f *testing.F) {
 	m, _ := cacheManager(f, cacheKeyA, false)
 	cold, _ := cacheManager(f, cacheKeyA, false)
 	cold.CacheEntries = -1
-	for _, values := range cacheValues() {
+	for _, values := range testSessions() {
 		if v, err := m.Codec().Encode(values, cacheNow); err == nil {
 			f.Add(v)
 		}

@@ -330,28 +330,37 @@ func (c *config) decodeData(o opened) (d decoded, shared bool, err error) {
 	return d, true, nil
 }
 
-// fill keeps the content of a cookie just written for s, values (s's,
-// reserved keys included), under key, so that the request bringing it
-// back finds it in the cache. Values s read from the cache and neither
-// changed nor lent are shared with their entry (neither entry is ever
-// written); the others are copied in the form decoding gives them
-// (decodedForm), and fill gives up when that form is not a copy.
-func (c *config) fill(key cacheKey, s *Session, values map[string]any) {
-	if c.cache == nil || c.cache.get(key) != nil {
-		return
-	}
-	m := make(map[string]any, len(values))
-	for k, v := range values {
-		if !s.pristine(k) {
-			var ok bool
-			if v, ok = decodedForm(v); !ok {
-				return
+// cacheValues returns a new map of s's values as decoding the cookie
+// written will give them, so that the cache can keep it (keep): the values
+// s read from the cache and neither changed nor lent, shared with their
+// entry (neither entry is ever written); the others copied by decodedForm.
+// ok is false when a value's decoded form is not a copy (the map then
+// holds it as it is, to be encoded, not kept).
+func cacheValues(s *Session) (values map[string]any, ok bool) {
+	values = make(map[string]any, len(s.values)+4)
+	ok = true
+	for k, v := range s.values {
+		if ok && !s.pristine(k) {
+			if d, copied := decodedForm(v); copied {
+				v = d
+			} else {
+				ok = false
 			}
 		}
-		m[k] = v
+		values[k] = v
 	}
-	d := decoded{values: m}
-	d.created, d.owner, d.gen, d.nonce = takeReserved(m)
+	return values, ok
+}
+
+// keep puts values (from cacheValues, with the reserved keys, never used
+// again by the caller), the content of a cookie just written, in the cache
+// under key, so that the request bringing the cookie back finds it.
+func (c *config) keep(key cacheKey, values map[string]any) {
+	if c.cache.get(key) != nil {
+		return
+	}
+	d := decoded{values: values}
+	d.created, d.owner, d.gen, d.nonce = takeReserved(values)
 	c.cache.put(key, d)
 }
 
@@ -404,8 +413,17 @@ func (b cookieBackend) encode(s *Session, now time.Time) (string, error) {
 	}
 	values := s.values
 	owner := s.ownerLocked()
-	if s.from.created != 0 || owner != "" || s.from.nonce != "" {
+	// keep: the cache keeps what is written, values being then a map of
+	// the session's values in the form decoding gives them (cacheValues),
+	// encoded and kept alike.
+	keep := c.cache != nil
+	if keep {
+		values, keep = cacheValues(s)
+	}
+	if !keep && (s.from.created != 0 || owner != "" || s.from.nonce != "") {
 		values = maps.Clone(s.values)
+	}
+	if s.from.created != 0 || owner != "" || s.from.nonce != "" {
 		if s.from.created != 0 {
 			values[keyCreated] = s.from.created
 		}
@@ -431,7 +449,9 @@ func (b cookieBackend) encode(s *Session, now time.Time) (string, error) {
 	if size := len(c.cookie.Name) + len(value); size > c.maxCookie {
 		return "", &CookieTooLargeError{Size: size, Limit: c.maxCookie}
 	}
-	c.fill(key, s, values)
+	if keep {
+		c.keep(key, values)
+	}
 	return value, nil
 }
 

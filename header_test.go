@@ -118,7 +118,7 @@ func TestCookieValueAlphabet(t *testing.T) {
 	}
 	for _, sealed := range []bool{false, true} {
 		m, _ := cacheManager(t, cacheKeyA, sealed)
-		for name, values := range cacheValues() {
+		for name, values := range testSessions() {
 			rec := serveCookie(m.Handler(writer(t, values)), "")
 			v := setCookieValue(t, rec)
 			if !ok(v) {
