@@ -81,9 +81,11 @@ start_go gorilla-counter gorilla-counter
 # The demo itself, reading the sk-readonly server's cookies (the medium
 # session, signed with the same key): GET /perfil only reads the session;
 # GET /login renews it and sets usuario, so that every request writes the
-# cookie anew. Each is paired with a bare server replaying, from constants,
-# the bytes the demo answers to that request.
-start_demo() { # name path
+# cookie anew; demo-anonymous is GET /perfil without a session cookie (the
+# demo's own work, and the session middleware's without a cookie). Each is
+# paired with a bare server replaying, from constants, the bytes the demo
+# answers to that request.
+start_demo() { # name path [anonymous]
   local pid addr
   SECRET_KEY=$key "$tmp/sessionkit" demo -addr 127.0.0.1:0 -lifetime 24h >"$tmp/$1.out" 2>"$tmp/$1.err" &
   pid=$!
@@ -99,27 +101,34 @@ start_demo() { # name path
     return 0
   fi
   url[$1]="$addr$2"
-  cp "$tmp/sk-readonly.cookies" "$tmp/$1.cookies"
-  cookie[$1]=${cookie[sk-readonly]}
+  if [ -n "${3:-}" ]; then
+    echo "" >"$tmp/$1.cookies"
+    cookie[$1]=""
+  else
+    cp "$tmp/sk-readonly.cookies" "$tmp/$1.cookies"
+    cookie[$1]=${cookie[sk-readonly]}
+  fi
   targets+=("$1")
   # Its bare twin.
-  "$tmp/loadserver" -mode replay -from "$addr$2" -cookie "${cookie[sk-readonly]}" >"$tmp/bare-$1.out" 2>"$tmp/bare-$1.err" &
+  "$tmp/loadserver" -mode replay -from "$addr$2" -cookie "${cookie[$1]}" >"$tmp/bare-$1.out" 2>"$tmp/bare-$1.err" &
   pids+=($!)
   if ! addr=$(wait_line "$tmp/bare-$1.out" "addr "); then
     echo "skipped: $(head -c 300 "$tmp/bare-$1.err")" >"$out/bare-$1.skipped"
     return 0
   fi
   url[bare-$1]="http://$addr/"
-  cp "$tmp/sk-readonly.cookies" "$tmp/bare-$1.cookies"
-  cookie[bare-$1]=${cookie[sk-readonly]}
+  cp "$tmp/$1.cookies" "$tmp/bare-$1.cookies"
+  cookie[bare-$1]=${cookie[$1]}
   targets+=("bare-$1")
 }
 if [ -n "${url[sk-readonly]:-}" ] && (cd "${SESSIONKIT_SRC:-..}" && GOWORK=off go build -o "$tmp/sessionkit" ./cmd/sessionkit) 2>"$tmp/demo-build.err"; then
   start_demo demo-readonly /perfil
   start_demo demo-counter /login
+  start_demo demo-anonymous /perfil anonymous
 else
   echo "skipped: the demo could not be built: $(head -c 300 "$tmp/demo-build.err" 2>/dev/null)" >"$out/demo-readonly.skipped"
   cp "$out/demo-readonly.skipped" "$out/demo-counter.skipped"
+  cp "$out/demo-readonly.skipped" "$out/demo-anonymous.skipped"
 fi
 
 # The real Flask app (Exemplo 01 and 02) under Debian's gunicorn.
@@ -155,7 +164,7 @@ fi
 # Sanity: each target greets with the session it was given.
 for t in "${targets[@]}"; do
   body=$(curl -s -H "Cookie: ${cookie[$t]}" "${url[$t]}")
-  case "$body" in *Maria*|*"<li>"*|*logado*) ;; *) echo "load.sh: $t answered without the session: ${body:0:200}" >&2; exit 1;; esac
+  case "$body" in *Maria*|*"<li>"*|*logado*|*"Nenhum usu"*) ;; *) echo "load.sh: $t answered without the session: ${body:0:200}" >&2; exit 1;; esac
 done
 
 # rotate.lua: each request carries the next cookie of the file given after

@@ -299,8 +299,12 @@ func sessionkit(st session.Store, counter bool, vals map[string]any) (http.Handl
 		}
 		u, _ := session.Get[string](s, "usuario")
 		if counter {
-			n, _ := session.Get[int](s, "visitas")
-			s.Set("visitas", n+1)
+			// A replayable update: concurrent counts of one session merge
+			// (sk-redis-shared) and all add up.
+			if _, err := session.Add(s, "visitas", 1); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
 		}
 		io.WriteString(w, "Bem-vindo, "+u+"!")
 	})), nil

@@ -14,7 +14,7 @@ var (
 	mwOps       = []string{"readonly", "readwrite", "refresh", "chain"}
 	mwImpls     = []string{"bare", "sessionkit-cookie", "sessionkit-cookie-kzlib", "sessionkit-memstore", "sessionkit-redis", "sessionkit-postgres", "scs-memstore", "scs-redis", "scs-postgres", "gorilla-cookie"}
 	loadTargets = []string{"bare-readonly", "sk-readonly", "bare-counter", "sk-counter", "sk-redis-counter", "sk-redis-shared", "scs-counter", "gorilla-counter",
-		"bare-demo-readonly", "demo-readonly", "bare-demo-counter", "demo-counter", "flask-readonly", "flask-refresh"}
+		"bare-demo-readonly", "demo-readonly", "bare-demo-counter", "demo-counter", "bare-demo-anonymous", "demo-anonymous", "flask-readonly", "flask-refresh"}
 	// scsPeer is the scs configuration with the same kind of storage.
 	scsPeer = map[string]string{"sessionkit-cookie": "scs-memstore", "sessionkit-cookie-kzlib": "scs-memstore", "sessionkit-memstore": "scs-memstore",
 		"sessionkit-redis": "scs-redis", "sessionkit-postgres": "scs-postgres"}
@@ -23,20 +23,22 @@ var (
 		"refresh":   "refresh (read-only request of a permanent session, re-sent with a new expiry)",
 		"chain":     "read + write as a browser makes it (each request brings the cookie the previous response set)"}
 	loadTitle = map[string]string{
-		"bare-readonly":      "bare net/http, same bytes as sessionkit read-only",
-		"sk-readonly":        "sessionkit cookie, read-only",
-		"bare-counter":       "bare net/http, same bytes as sessionkit counter (Set-Cookie included)",
-		"sk-counter":         "sessionkit cookie, counter (cookie rewritten each request)",
-		"sk-redis-counter":   "sessionkit Redis store, counter",
-		"sk-redis-shared":    "sessionkit Redis store, counter, all connections on ONE session",
-		"scs-counter":        "scs memstore, counter",
-		"gorilla-counter":    "gorilla/sessions cookie, counter",
-		"bare-demo-readonly": "bare net/http, same bytes as the demo's GET /perfil (and the demo's server timeouts)",
-		"demo-readonly":      "the demo (`sessionkit demo`), GET /perfil, read-only",
-		"bare-demo-counter":  "bare net/http, same bytes as the demo's GET /login (Set-Cookie included)",
-		"demo-counter":       "the demo, GET /login (session renewed and rewritten each request)",
-		"flask-readonly":     "real Flask (gunicorn), GET /perfil, read-only",
-		"flask-refresh":      "real Flask (gunicorn), GET /, permanent session re-sent",
+		"bare-readonly":       "bare net/http, same bytes as sessionkit read-only",
+		"sk-readonly":         "sessionkit cookie, read-only",
+		"bare-counter":        "bare net/http, same bytes as sessionkit counter (Set-Cookie included)",
+		"sk-counter":          "sessionkit cookie, counter (cookie rewritten each request)",
+		"sk-redis-counter":    "sessionkit Redis store, counter",
+		"sk-redis-shared":     "sessionkit Redis store, counter, all connections on ONE session",
+		"scs-counter":         "scs memstore, counter",
+		"gorilla-counter":     "gorilla/sessions cookie, counter",
+		"bare-demo-readonly":  "bare net/http, same bytes as the demo's GET /perfil (and the demo's server timeouts)",
+		"demo-readonly":       "the demo (`sessionkit demo`), GET /perfil, read-only",
+		"bare-demo-counter":   "bare net/http, same bytes as the demo's GET /login (Set-Cookie included)",
+		"demo-counter":        "the demo, GET /login (session renewed and rewritten each request)",
+		"bare-demo-anonymous": "bare net/http, same bytes as the demo's GET /perfil without a session cookie",
+		"demo-anonymous":      "the demo, GET /perfil without a session cookie (the demo's own work)",
+		"flask-readonly":      "real Flask (gunicorn), GET /perfil, read-only",
+		"flask-refresh":       "real Flask (gunicorn), GET /, permanent session re-sent",
 	}
 )
 
@@ -223,6 +225,7 @@ func (d *data) targets() []target {
 	loadT("wrk: sessionkit counter vs bare", "sk-counter", "bare-counter", 0.6)
 	loadT("wrk: the demo, read-only (GET /perfil) vs bare", "demo-readonly", "bare-demo-readonly", 0.9)
 	loadT("wrk: the demo, counter (GET /login, cookie rewritten) vs bare", "demo-counter", "bare-demo-counter", 0.75)
+	loadT("(for reference) wrk: the demo without a session cookie (GET /perfil) vs bare: the demo's own share", "demo-anonymous", "bare-demo-anonymous", 0.9)
 	loadT("wrk: sessionkit counter vs scs memstore counter", "sk-counter", "scs-counter", 1.6)
 	loadT("wrk: sessionkit counter vs gorilla cookie counter", "sk-counter", "gorilla-counter", 1.6)
 	loadT("wrk: sessionkit counter vs real Flask (GET /, session re-sent)", "sk-counter", "flask-refresh", 5)
