@@ -331,7 +331,7 @@ func (c *config) decodeData(o opened) (d decoded, shared bool, err error) {
 }
 
 // cacheValues returns a new map of s's values as decoding the cookie
-// written will give them, so that the cache can keep it (keep): the values
+// written will give them, so that the cache can keep it (encode): the values
 // s read from the cache and neither changed nor lent, shared with their
 // entry (neither entry is ever written); the others copied by decodedForm.
 // ok is false when a value's decoded form is not a copy (the map then
@@ -352,17 +352,6 @@ func cacheValues(s *Session) (values map[string]any, ok bool) {
 	return values, ok
 }
 
-// keep puts values (from cacheValues, with the reserved keys, never used
-// again by the caller), the content of a cookie just written, in the cache
-// under key, so that the request bringing the cookie back finds it.
-func (c *config) keep(key cacheKey, values map[string]any) {
-	if c.cache.get(key) != nil {
-		return
-	}
-	d := decoded{values: values}
-	d.created, d.owner, d.gen, d.nonce = takeReserved(values)
-	c.cache.put(key, d)
-}
 
 // expired reports whether a session begun at created (Unix seconds; 0
 // unknown) is past the absolute timeout.
@@ -413,17 +402,19 @@ func (b cookieBackend) encode(s *Session, now time.Time) (string, error) {
 	}
 	values := s.values
 	owner := s.ownerLocked()
-	// keep: the cache keeps what is written, values being then a map of
-	// the session's values in the form decoding gives them (cacheValues),
-	// encoded and kept alike.
-	keep := c.cache != nil
-	if keep {
-		values, keep = cacheValues(s)
-	}
-	if !keep && (s.from.created != 0 || owner != "" || s.from.nonce != "") {
-		values = maps.Clone(s.values)
-	}
-	if s.from.created != 0 || owner != "" || s.from.nonce != "" {
+	// made: values is a new map, the session's values in the form decoding
+	// gives them (cacheValues), which the cache can keep as it is; made
+	// when the reserved keys must be added anyway (one map for the cookie
+	// and the cache), else only once the cookie is known to be new to the
+	// cache.
+	made, keepable := false, false
+	if reserved := s.from.created != 0 || owner != "" || s.from.nonce != ""; reserved {
+		if c.cache != nil {
+			values, keepable = cacheValues(s)
+		} else {
+			values = maps.Clone(s.values)
+		}
+		made = true
 		if s.from.created != 0 {
 			values[keyCreated] = s.from.created
 		}
@@ -449,8 +440,15 @@ func (b cookieBackend) encode(s *Session, now time.Time) (string, error) {
 	if size := len(c.cookie.Name) + len(value); size > c.maxCookie {
 		return "", &CookieTooLargeError{Size: size, Limit: c.maxCookie}
 	}
-	if keep {
-		c.keep(key, values)
+	if c.cache != nil && c.cache.get(key) == nil {
+		if !made {
+			values, keepable = cacheValues(s)
+		}
+		if keepable {
+			d := decoded{values: values}
+			d.created, d.owner, d.gen, d.nonce = takeReserved(values)
+			c.cache.put(key, d)
+		}
 	}
 	return value, nil
 }
