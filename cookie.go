@@ -352,7 +352,6 @@ func cacheValues(s *Session) (values map[string]any, ok bool) {
 	return values, ok
 }
 
-
 // expired reports whether a session begun at created (Unix seconds; 0
 // unknown) is past the absolute timeout.
 func (c *config) expired(created int64, now time.Time) bool {
