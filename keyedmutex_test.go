@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,7 +21,7 @@ func TestKeyedMutex(t *testing.T) {
 		wg.Go(func() {
 			key := string(rune('a' + g%3))
 			for range 200 {
-				e, err := k.lock(ctx, key)
+				e, _, err := k.lock(ctx, key)
 				if err != nil {
 					t.Error(err)
 					return
@@ -36,11 +37,14 @@ func TestKeyedMutex(t *testing.T) {
 	wg.Wait()
 
 	// One key held; another is free meanwhile; a waiter gives up.
-	held, err := k.lock(ctx, "x")
+	held, waited, err := k.lock(ctx, "x")
+	if waited {
+		t.Errorf("lock of a free key reports a wait")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := k.lock(ctx, "y")
+	other, _, err := k.lock(ctx, "y")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,15 +52,37 @@ func TestKeyedMutex(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error)
 	go func() {
-		_, err := k.lock(cctx, "x")
+		_, _, err := k.lock(cctx, "x")
 		done <- err
 	}()
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Errorf("waiter whose context ended: %v, want context.Canceled", err)
 	}
+	// A waiter that gets the turn once the holder unlocks reports the wait.
+	got := make(chan bool)
+	go func() {
+		e, waited, err := k.lock(ctx, "x")
+		if err != nil {
+			t.Error(err)
+		}
+		k.unlock("x", e)
+		got <- waited
+	}()
+	for {
+		k.mu.Lock()
+		refs := k.m["x"].refs
+		k.mu.Unlock()
+		if refs == 2 {
+			break
+		}
+		runtime.Gosched()
+	}
 	k.unlock("x", held)
-	if e, err := k.lock(ctx, "x"); err != nil {
+	if !<-got {
+		t.Errorf("a lock that waited for the holder reports no wait")
+	}
+	if e, _, err := k.lock(ctx, "x"); err != nil {
 		t.Errorf("key free again: %v", err)
 	} else {
 		k.unlock("x", e)

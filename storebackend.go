@@ -125,12 +125,18 @@ func (b *storeBackend) decode(rec Record) (map[string]any, error) {
 // processes are merged up to MergeRetries times.
 func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (sessionCookie, error) {
 	c := b.c
+	// waited: another save of this session in this process ran while this
+	// one waited for its turn, so the record has most likely moved on: a
+	// conflict on the first attempt is then no race to spread out, and the
+	// merge starts without a backoff.
+	waited := false
 	if s.from.id != "" && s.changes.modified {
-		turn, err := b.saves.lock(ctx, s.from.id)
+		turn, w, err := b.saves.lock(ctx, s.from.id)
 		if err != nil {
 			return sessionCookie{}, storeErr("save: waiting for this session's other saves", err)
 		}
 		defer b.saves.unlock(s.from.id, turn)
+		waited = w
 	}
 	for round := 0; ; round++ {
 		// A session that did not change keeps the record it loaded: a
@@ -149,8 +155,10 @@ func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (ses
 		if round == c.retries {
 			return sessionCookie{}, &ConflictError{Rounds: round}
 		}
-		if err := mergeBackoff(ctx, round); err != nil {
-			return sessionCookie{}, storeErr("save: waiting to merge", err)
+		if round > 0 || !waited {
+			if err := mergeBackoff(ctx, round); err != nil {
+				return sessionCookie{}, storeErr("save: waiting to merge", err)
+			}
 		}
 		rec, err := b.store.Load(ctx, s.from.id)
 		if errors.Is(err, ErrNotFound) {
@@ -346,9 +354,9 @@ type keyEntry struct {
 	refs int           // holders and waiters; guarded by keyedMutex.mu
 }
 
-// lock waits for key's turn, or until ctx ends. The caller gives the turn
-// back with unlock(key, e).
-func (k *keyedMutex) lock(ctx context.Context, key string) (e *keyEntry, err error) {
+// lock waits for key's turn, or until ctx ends, and reports whether it had
+// to wait. The caller gives the turn back with unlock(key, e).
+func (k *keyedMutex) lock(ctx context.Context, key string) (e *keyEntry, waited bool, err error) {
 	k.mu.Lock()
 	if k.m == nil {
 		k.m = make(map[string]*keyEntry)
@@ -365,10 +373,15 @@ func (k *keyedMutex) lock(ctx context.Context, key string) (e *keyEntry, err err
 	k.mu.Unlock()
 	select {
 	case <-e.turn:
-		return e, nil
+		return e, false, nil
+	default:
+	}
+	select {
+	case <-e.turn:
+		return e, true, nil
 	case <-ctx.Done():
 		k.release(key, e)
-		return nil, ctx.Err()
+		return nil, true, ctx.Err()
 	}
 }
 
