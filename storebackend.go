@@ -23,7 +23,9 @@ const (
 	// another process's save of the same session is merged and retried.
 	// Between attempts the save waits a random time below 1ms, 2ms, 4ms...
 	// (at most maxMergeBackoff), so that a burst of requests writing one
-	// session spreads out instead of colliding again.
+	// session spreads out instead of colliding again; a save that waited
+	// for this process's other save of the session merges its first
+	// conflict at once.
 	DefaultMergeRetries = 10
 	// DefaultMaxRecordSize is the default of Manager.MaxRecordSize: the
 	// decompressed size that the cookie codec accepts
