@@ -110,8 +110,10 @@ type Manager struct {
 	// request reads (see "Cost of a request" in the package
 	// documentation). CacheEntries bounds the entries, default
 	// DefaultCacheEntries (4096); CacheBytes their estimated memory,
-	// default DefaultCacheBytes (8 MiB). A negative value of either turns
-	// the cache off. Sessions kept in a Store are not cached.
+	// default DefaultCacheBytes (8 MiB), which the garbage collector's
+	// headroom (GOGC) may double in the process's resident memory. A
+	// negative value of either turns the cache off. Sessions kept in a
+	// Store are not cached.
 	CacheEntries int
 	CacheBytes   int
 
