@@ -12,6 +12,16 @@ import (
 // rules documented on Get.
 func convertTo[T any](v any) (T, bool) {
 	var zero T
+	if p, ok := any(&zero).(*int); ok {
+		// Get[int] of a JSON number, the most common conversion, without
+		// reflect's allocation; the same rule as convert's.
+		i, ok := asInt64(v)
+		if !ok || int64(int(i)) != i {
+			return zero, false
+		}
+		*p = int(i)
+		return zero, true
+	}
 	rv, ok := convert(v, reflect.TypeFor[T]())
 	if !ok {
 		return zero, false

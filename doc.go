@@ -186,6 +186,33 @@
 // bounded (at most five signature checks), and a "__Host-" cookie name
 // stops sibling subdomains from planting cookies at all.
 //
+// # Cost of a request
+//
+// A browser sends the same session cookie until the session changes. The
+// Manager keeps the decoded content of the cookies it verified or wrote
+// recently (Manager.CacheEntries and CacheBytes bound it; 4096 entries and
+// 8 MiB by default), so that a request bringing a known cookie costs its
+// signature (or seal) and age check and no base64, zlib or JSON work. The
+// cache changes nothing else:
+//
+//   - every request's cookie is verified, signature or seal and age,
+//     before the cache is looked at: an entry never vouches for a cookie;
+//   - an entry is keyed by the verified text decoding reads (a Flask
+//     cookie's signed payload, an SK1 token's plaintext), whose values do
+//     not depend on anything else; a refreshed cookie (same payload, new
+//     timestamp) finds its entry;
+//   - each Manager has its own caches, separate for each key, cookie name
+//     and decoding setting;
+//   - a handler gets its own copy of a value before it can change it
+//     (a list, a map, a byte slice or a big integer is copied when Get,
+//     Peek, Pop, All or an update function first hands it out), so nothing
+//     a handler does reaches the next request; reading strings and numbers
+//     copies nothing;
+//   - eviction runs inline, in the request that adds an entry: no
+//     goroutine, no timer.
+//
+// Sessions kept in a Store are read from the Store on every request.
+//
 // # Logging
 //
 // The Manager logs through log/slog (Manager.Logger). It never logs cookie

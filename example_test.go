@@ -302,3 +302,30 @@ func ExampleManager_Handler_crossOriginProtection() {
 	// same-origin 200 1
 	// cross-site 403 0
 }
+
+// A handler gets its own copy of what it reads from a cached session: a
+// list changed in place, without Set or MarkModified, changes nothing for
+// the next request bringing the same cookie. CacheEntries and CacheBytes
+// size the cache (a negative value turns it off).
+func ExampleManager_cache() {
+	m, err := session.New([]byte("Zq8vT3nW6yB1cR5mX0kP7sD2fG9hJ4lAe")) // use your own random key
+	if err != nil {
+		panic(err)
+	}
+	m.CacheEntries = 10000  // sessions kept decoded
+	m.CacheBytes = 32 << 20 // at most about 32 MiB of them
+	cookie, _ := m.Codec().Encode(map[string]any{"nomes": []any{"Ana", "Bruno"}}, time.Now())
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		nomes, _ := session.Get[[]any](session.FromContext(r.Context()), "nomes")
+		fmt.Println(nomes)
+		nomes[0] = "changed in place"
+	}))
+	for range 2 {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.AddCookie(&http.Cookie{Name: "session", Value: cookie})
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	// Output:
+	// [Ana Bruno]
+	// [Ana Bruno]
+}

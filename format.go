@@ -3,6 +3,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sessionkit/session/flask"
@@ -20,8 +21,10 @@ type dataFormat interface {
 	decode(o opened) (map[string]any, error)
 	// encode writes values into a cookie value issued at now, or fails
 	// with a *CookieTooLargeError (its Size is the value's length; the
-	// caller adds the name) or an error wrapping flask.ErrUnsupported.
-	encode(values map[string]any, now time.Time) (string, error)
+	// caller adds the name) or an error wrapping flask.ErrUnsupported. It
+	// also returns the key under which the cache of verified cookies
+	// keeps the value's content (see opened.cacheKey).
+	encode(values map[string]any, now time.Time) (string, cacheKey, error)
 	// reissue writes an opened cookie again, unchanged, issued at iat:
 	// now for a refresh that slides the expiry, the original issue time for
 	// a move to the current key that must not extend the cookie's life.
@@ -38,6 +41,18 @@ type opened struct {
 	// signed: a Flask signed cookie read by a sealed Manager during its
 	// migration window; it is written again, sealed.
 	signed bool
+	// plain: payload is an SK1 token's plaintext (Flask's tagged JSON),
+	// not a Flask cookie's signed payload.
+	plain bool
+}
+
+// cacheKey is the key of o's content in the cache of verified cookies:
+// the text decoding reads.
+func (o opened) cacheKey() cacheKey {
+	if o.plain {
+		return cacheKey{cacheSealed, o.payload}
+	}
+	return cacheKey{cacheFlask, o.payload}
 }
 
 // flaskFormat is Flask's signed cookie.
@@ -63,17 +78,24 @@ func (f flaskFormat) decode(o opened) (map[string]any, error) {
 	return f.codec.DecodePayload(o.payload)
 }
 
-func (f flaskFormat) encode(values map[string]any, now time.Time) (string, error) {
+func (f flaskFormat) encode(values map[string]any, now time.Time) (string, cacheKey, error) {
 	value, err := f.codec.Encode(values, now)
 	if se, ok := errors.AsType[*flask.SizeError](err); ok {
-		return "", &CookieTooLargeError{Size: se.Size, Limit: flask.MaxCookieSize}
+		return "", cacheKey{}, &CookieTooLargeError{Size: se.Size, Limit: flask.MaxCookieSize}
 	}
 	if errors.Is(err, flask.ErrTooLarge) {
 		// More JSON than a reader inflates: too large, whatever the
 		// compression.
-		return "", &CookieTooLargeError{Limit: flask.MaxCookieSize}
+		return "", cacheKey{}, &CookieTooLargeError{Limit: flask.MaxCookieSize}
 	}
-	return value, err
+	if err != nil {
+		return "", cacheKey{}, err
+	}
+	// The payload is what Unsign returns for value: all before the last
+	// two dots.
+	i := strings.LastIndexByte(value, '.')
+	i = strings.LastIndexByte(value[:max(i, 0)], '.')
+	return value, cacheKey{cacheFlask, value[:max(i, 0)]}, nil
 }
 
 func (f flaskFormat) reissue(o opened, iat time.Time) (string, error) {
@@ -96,7 +118,7 @@ type sealFormat struct {
 func (f sealFormat) open(value string, now time.Time) (opened, error) {
 	pt, info, err := f.sealer.Open(f.name, value, now)
 	if err == nil {
-		return opened{payload: string(pt), issued: info.IssuedAt, rotate: info.Key != 0}, nil
+		return opened{payload: string(pt), issued: info.IssuedAt, rotate: info.Key != 0, plain: true}, nil
 	}
 	var ie seal.InvalidError
 	if errors.As(err, &ie) && ie.Reason <= seal.ReasonVersion && now.Before(f.acceptSigned) {
@@ -118,12 +140,16 @@ func (f sealFormat) decode(o opened) (map[string]any, error) {
 	return flask.Unmarshal([]byte(o.payload))
 }
 
-func (f sealFormat) encode(values map[string]any, now time.Time) (string, error) {
+func (f sealFormat) encode(values map[string]any, now time.Time) (string, cacheKey, error) {
 	js, err := flask.Marshal(values)
 	if err != nil {
-		return "", err
+		return "", cacheKey{}, err
 	}
-	return f.seal(js, now)
+	value, err := f.seal(js, now)
+	if err != nil {
+		return "", cacheKey{}, err
+	}
+	return value, cacheKey{cacheSealed, string(js)}, nil
 }
 
 func (f sealFormat) seal(plaintext []byte, iat time.Time) (string, error) {
@@ -140,7 +166,8 @@ func (f sealFormat) reissue(o opened, iat time.Time) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return f.encode(values, iat)
+		value, _, err := f.encode(values, iat)
+		return value, err
 	}
 	return f.seal([]byte(o.payload), iat)
 }

@@ -37,19 +37,19 @@ func (h *hybridBackend) load(ctx context.Context, r *http.Request, s *Session, n
 // save keeps a session held in the store there, and a session held in the
 // cookie (or a new one) there while it fits; a session that outgrew its
 // cookie moves to the store.
-func (h *hybridBackend) save(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error) {
+func (h *hybridBackend) save(ctx context.Context, s *Session, now time.Time) (sessionCookie, error) {
 	if s.from.place == placeStore {
 		return h.store.save(ctx, s, now)
 	}
 	ck, err := h.cookie.save(ctx, s, now)
-	if errors.Is(err, ErrCookieTooLarge) || (err == nil && ck != nil && ck.MaxAge >= 0 && !h.fits(ck)) {
+	if errors.Is(err, ErrCookieTooLarge) || (err == nil && !ck.none() && !ck.erase && !h.fits(ck)) {
 		return h.store.save(ctx, s, now)
 	}
 	return ck, err
 }
 
 // fits reports whether ck is within the hybrid threshold.
-func (h *hybridBackend) fits(ck *http.Cookie) bool {
+func (h *hybridBackend) fits(ck sessionCookie) bool {
 	t := h.cookie.c.threshold
-	return t == 0 || len(ck.Name)+len(ck.Value) <= t
+	return t == 0 || len(h.cookie.c.cookie.Name)+len(ck.value) <= t
 }

@@ -100,6 +100,23 @@ type Manager struct {
 	// only. NewDevelopment sets it; Handler then logs a warning, once.
 	AllowWeakKey bool
 
+	// CacheEntries and CacheBytes bound the cache of verified cookies: a
+	// browser sends the same cookie until its session changes, so the
+	// Manager keeps the decoded content of the cookies it verified or
+	// wrote recently, and a request bringing one of them again costs the
+	// signature (or seal) and age check, which every request still
+	// passes, and no decoding. Entries are never shared between Managers,
+	// keys or cookie names, and a handler cannot change what the next
+	// request reads (see "Cost of a request" in the package
+	// documentation). CacheEntries bounds the entries, default
+	// DefaultCacheEntries (4096); CacheBytes their estimated memory,
+	// default DefaultCacheBytes (8 MiB), which the garbage collector's
+	// headroom (GOGC) may double in the process's resident memory. A
+	// negative value of either turns the cache off. Sessions kept in a
+	// Store are not cached.
+	CacheEntries int
+	CacheBytes   int
+
 	// Store keeps sessions on the server when set; the cookie then carries
 	// only a signed session ID (see "Server-side sessions" in the package
 	// documentation). Default nil: the session lives in the cookie. The
@@ -144,6 +161,7 @@ type Manager struct {
 	sealer *seal.Sealer // NewSealed: data cookies are SK1 tokens
 	keyErr error        // what CheckKeys said of the keys; nil for NewWithCodec
 	warn   sync.Once    // the configuration warnings are logged once
+	caches cacheSet     // the caches of verified cookies of the Handlers made
 }
 
 // New returns a Manager signing cookies with key, as a Flask application
@@ -277,6 +295,8 @@ type config struct {
 	signer     *flask.Signer // codec's: signs Flask's data cookies
 	idSigner   *flask.Signer // signs ID cookies; Flask's signer refuses them
 	gens       Generations
+	cache      *verifiedCache // nil when off; shared with like configurations (cacheID)
+	setCookie  cookieHeader   // the fixed part of the Set-Cookie header
 	onError    func(w http.ResponseWriter, r *http.Request, err error)
 	logger     *slog.Logger
 	now        func() time.Time
@@ -344,6 +364,17 @@ func (m *Manager) compile() (*config, error) {
 		threshold:  m.HybridThreshold,
 	}
 	c.touch = min(c.touch, c.lifetime/2)
+	c.setCookie = newCookieHeader(&c.cookie)
+	c.cache = m.caches.get(cacheID{
+		name:            c.cookie.Name,
+		signer:          c.signer,
+		sealer:          m.sealer,
+		maxDepth:        codec.MaxDepth,
+		maxDecompressed: codec.MaxDecompressed,
+		compressor:      codec.Compressor,
+		entries:         cacheBound(m.CacheEntries, DefaultCacheEntries),
+		bytes:           cacheBound(m.CacheBytes, DefaultCacheBytes),
+	})
 	c.format = flaskFormat{c.codec}
 	if m.sealer != nil {
 		sc := *m.sealer
@@ -357,6 +388,18 @@ func (m *Manager) compile() (*config, error) {
 		c.now = time.Now
 	}
 	return c, nil
+}
+
+// cacheBound returns the bound v of the cache of verified cookies: def for
+// 0, and 0 (off) for a negative v.
+func cacheBound(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
 }
 
 // backend returns the backend c asks for: the cookie, a store, or both
@@ -391,12 +434,12 @@ func (c *config) backend() backend {
 //
 // save runs once, with s.mu held, just before the response headers are
 // written: it asks the planner (plan.go) what to do, does it, and returns
-// the cookie to set, or nil for no Set-Cookie. On error it returns nil and
-// the error: the middleware sends no Set-Cookie, so the client keeps its
-// previous cookie, and calls the ErrorHandler.
+// the cookie to set, or the zero sessionCookie for no Set-Cookie. On error
+// it returns the error: the middleware sends no Set-Cookie, so the client
+// keeps its previous cookie, and calls the ErrorHandler.
 type backend interface {
 	load(ctx context.Context, r *http.Request, s *Session, now time.Time) error
-	save(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error)
+	save(ctx context.Context, s *Session, now time.Time) (sessionCookie, error)
 }
 
 // validate refuses cookie attributes that browsers reject or that
@@ -481,13 +524,17 @@ type handler struct {
 	next http.Handler
 }
 
+// request is what the middleware needs for one request, in one allocation:
+// the session, the wrapped writer and the context carrying the session.
+type request struct {
+	s   Session
+	w   responseWriter
+	ctx sessionContext
+}
+
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	// One allocation for the request's session and writer.
-	st := &struct {
-		s Session
-		w responseWriter
-	}{}
+	st := new(request)
 	s := &st.s
 	s.h, s.ctx = h, ctx
 	if err := h.b.load(ctx, r, s, h.cfg.now()); err != nil {
@@ -497,8 +544,31 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rw := &st.w
 	rw.ResponseWriter, rw.h, rw.s, rw.r = w, h, s, r
-	h.next.ServeHTTP(rw, r.WithContext(context.WithValue(ctx, sessionKey, s)))
+	st.ctx = sessionContext{Context: ctx, s: s}
+	h.next.ServeHTTP(rw, r.WithContext(&st.ctx))
 	rw.finish()
+}
+
+// sessionContext is the request's context carrying its *Session under
+// sessionKey: what context.WithValue makes, inside the request's one
+// allocation.
+type sessionContext struct {
+	context.Context
+	s *Session
+}
+
+// Value returns the session for sessionKey, and asks the parent for any
+// other key.
+func (c *sessionContext) Value(key any) any {
+	if key == any(sessionKey) {
+		return c.s
+	}
+	return c.Context.Value(key)
+}
+
+// String names the context as context.WithValue's do.
+func (c *sessionContext) String() string {
+	return fmt.Sprintf("%v.WithValue(session)", c.Context)
 }
 
 // DestroyAll ends every session of owner: it deletes owner's records from

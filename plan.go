@@ -234,7 +234,7 @@ func rebase(s *Session, fresh Record, cur map[string]any) error {
 			return err
 		}
 	}
-	s.values = cur
+	s.values, s.base, s.shared = cur, nil, false // no longer a cache entry's values
 	if s.from.created == created && !s.intent.renew {
 		s.from.created = freshCreated
 	}

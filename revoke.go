@@ -30,7 +30,7 @@ func (r revoking) load(ctx context.Context, req *http.Request, s *Session, now t
 	}
 	if cur != s.from.gen {
 		r.c.logger.LogAttrs(ctx, slog.LevelInfo, "session: cookie revoked (owner's generation moved on); starting an empty session")
-		s.values, s.from = nil, origin{raw: s.from.raw}
+		s.values, s.base, s.shared, s.from = nil, nil, false, origin{raw: s.from.raw}
 	}
 	return nil
 }
@@ -39,17 +39,17 @@ func (r revoking) load(ctx context.Context, req *http.Request, s *Session, now t
 // cookie written for a new owner or a renewed session the owner's current
 // generation (so that a handler that called Manager.DestroyAll and then
 // Renew keeps its own session).
-func (r revoking) save(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error) {
+func (r revoking) save(ctx context.Context, s *Session, now time.Time) (sessionCookie, error) {
 	if s.intent.destroy && s.from.owner != "" {
 		if _, err := r.c.gens.Bump(ctx, s.from.owner); err != nil {
-			return nil, storeErr("destroy: bump generation", err)
+			return sessionCookie{}, storeErr("destroy: bump generation", err)
 		}
 	}
 	owner := s.ownerLocked()
 	if owner != "" && s.changes.modified && (owner != s.from.owner || s.intent.renew) {
 		g, err := r.c.gens.Generation(ctx, owner)
 		if err != nil {
-			return nil, storeErr("load generation", err)
+			return sessionCookie{}, storeErr("load generation", err)
 		}
 		s.from.gen = g
 	}

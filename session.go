@@ -77,25 +77,39 @@ type Session struct {
 	h   *handler        // the middleware, for its logger; nil outside it
 	ctx context.Context // the request's context, for log lines
 
-	from    origin         // what load found; the commit's starting point
-	values  map[string]any // the data as the handler sees it, Flask's _permanent and _flashes included
-	changes changes        // what the handler read and changed
-	intent  intent         // what the handler asked for beyond data
-	flashes flashCache     // what Flashes returned
-	commit  commitState    // how far the response went
+	from   origin         // what load found; the commit's starting point
+	values map[string]any // the data as the handler sees it, Flask's _permanent and _flashes included
+	// base holds the values of a cache entry (cache.go), which other
+	// requests read and nobody writes; nil when the values were not read
+	// through the cache. While shared, values is base itself: own copies
+	// it before the first change. A key's value that can change in place
+	// (a list, a map...) and is still base's is copied before the handler
+	// or an update function gets it (lend), and the key noted in lent.
+	base    map[string]any
+	shared  bool
+	lent    []string
+	lentBuf [2]string
+	changes changes     // what the handler read and changed
+	intent  intent      // what the handler asked for beyond data
+	flashes flashCache  // what Flashes returned
+	commit  commitState // how far the response went
 }
 
 // changes is the record of a request's reads and writes that lets a save
 // that raced another save of the same session be replayed on the fresh
 // record (plan.go, rebase).
 type changes struct {
-	log      []write  // the changes, in order
-	reads    []string // keys read before this request changed them
-	readAll  bool     // All, Len or MarkModified: every key counts as read
-	cleared  bool     // Clear or Destroy: the log applies to an empty session
-	inPlace  bool     // MarkModified: values may have changed without a write
-	modified bool     // Flask's session.modified: something was written
-	accessed bool     // the session was looked at: the response varies by Cookie
+	log   []write  // the changes, in order
+	reads []string // keys read before this request changed them
+	// Room for the first changes and reads, inside the request's one
+	// allocation (handler.ServeHTTP).
+	logBuf   [2]write
+	readBuf  [4]string
+	readAll  bool // All, Len or MarkModified: every key counts as read
+	cleared  bool // Clear or Destroy: the log applies to an empty session
+	inPlace  bool // MarkModified: values may have changed without a write
+	modified bool // Flask's session.modified: something was written
+	accessed bool // the session was looked at: the response varies by Cookie
 }
 
 // intent holds what the handler asked for beyond data.
@@ -201,7 +215,53 @@ func (s *Session) read(key string) {
 			return // the request reads its own write
 		}
 	}
+	if ch.reads == nil {
+		ch.reads = ch.readBuf[:0]
+	}
 	ch.reads = append(ch.reads, key)
+}
+
+// own gives the session its own map of values, before it changes one:
+// the values themselves stay base's until lend copies them. The caller
+// holds s.mu.
+func (s *Session) own() {
+	if s.shared {
+		s.values = maps.Clone(s.base)
+		s.shared = false
+	}
+}
+
+// pristine reports whether the value under key is still the cache
+// entry's: neither written nor lent since the session was loaded. The
+// caller holds s.mu.
+func (s *Session) pristine(key string) bool {
+	if _, in := s.base[key]; !in || s.changes.cleared || slices.Contains(s.lent, key) {
+		return false
+	}
+	for i := range s.changes.log {
+		if s.changes.log[i].key == key {
+			return false
+		}
+	}
+	return true
+}
+
+// lend returns the value under key for the handler (or an update
+// function), and whether it is present: a copy, kept in values from then
+// on, when the value can change in place and is still the cache entry's.
+// The caller holds s.mu.
+func (s *Session) lend(key string) (any, bool) {
+	v, ok := s.values[key]
+	if ok && mutable(v) && s.pristine(key) {
+		s.own()
+		v = copyValue(v)
+		s.values[key] = v
+		if s.lent == nil {
+			s.lent = s.lentBuf[:0]
+		}
+		s.lent = append(s.lent, key)
+	}
+	return v, ok
 }
 
 // readEverything records that the handler saw every value.
@@ -227,6 +287,10 @@ func (s *Session) change(key string) {
 // record applies w to the values and logs it for a replay. The caller
 // holds s.mu.
 func (s *Session) record(w write) error {
+	s.own()
+	if w.fn != nil {
+		s.lend(w.key) // the function gets the old value: a copy of base's
+	}
 	if s.values == nil {
 		s.values = make(map[string]any, 4)
 	}
@@ -234,6 +298,9 @@ func (s *Session) record(w write) error {
 		return err
 	}
 	s.change(w.key)
+	if s.changes.log == nil {
+		s.changes.log = s.changes.logBuf[:0]
+	}
 	s.changes.log = append(s.changes.log, w)
 	return nil
 }
@@ -265,7 +332,7 @@ func Get[T any](s *Session, key string) (T, bool) {
 	}
 	s.mu.Lock()
 	s.read(key)
-	v, ok := s.values[key]
+	v, ok := s.lend(key)
 	s.mu.Unlock()
 	if !ok {
 		return zero, false
@@ -289,7 +356,7 @@ func Peek[T any](s *Session, key string) (T, bool) {
 	}
 	s.mu.Lock()
 	s.look()
-	v, ok := s.values[key]
+	v, ok := s.lend(key)
 	s.mu.Unlock()
 	if !ok {
 		return zero, false
@@ -332,7 +399,7 @@ func (s *Session) Pop(key string) (any, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.read(key)
-	v, ok := s.values[key]
+	v, ok := s.lend(key)
 	if ok {
 		s.record(write{key: key, del: true})
 	}
@@ -361,7 +428,10 @@ func (s *Session) Clear() {
 
 func (s *Session) clearLocked() {
 	s.change("")
-	clear(s.values)
+	if s.shared {
+		s.values, s.shared = nil, false
+	}
+	clear(s.values) // base's values are no longer any key's
 	s.changes.log = s.changes.log[:0]
 	s.changes.cleared = true
 }
@@ -385,7 +455,7 @@ func (s *Session) All() iter.Seq2[string, any] {
 		keys := slices.Sorted(maps.Keys(s.values))
 		vals := make([]any, len(keys))
 		for i, k := range keys {
-			vals[i] = s.values[k]
+			vals[i], _ = s.lend(k)
 		}
 		s.mu.Unlock()
 		for i, k := range keys {

@@ -23,7 +23,9 @@ const (
 	// another process's save of the same session is merged and retried.
 	// Between attempts the save waits a random time below 1ms, 2ms, 4ms...
 	// (at most maxMergeBackoff), so that a burst of requests writing one
-	// session spreads out instead of colliding again.
+	// session spreads out instead of colliding again; a save that waited
+	// for this process's other save of the session merges its first
+	// conflict at once.
 	DefaultMergeRetries = 10
 	// DefaultMaxRecordSize is the default of Manager.MaxRecordSize: the
 	// decompressed size that the cookie codec accepts
@@ -123,14 +125,20 @@ func (b *storeBackend) decode(rec Record) (map[string]any, error) {
 // request saved the session first. Saves of one session in this process
 // take turns, so that they merge at most once each; saves in other
 // processes are merged up to MergeRetries times.
-func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (*http.Cookie, error) {
+func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (sessionCookie, error) {
 	c := b.c
+	// waited: another save of this session in this process ran while this
+	// one waited for its turn, so the record has most likely moved on: a
+	// conflict on the first attempt is then no race to spread out, and the
+	// merge starts without a backoff.
+	waited := false
 	if s.from.id != "" && s.changes.modified {
-		unlock, err := b.saves.lock(ctx, s.from.id)
+		turn, w, err := b.saves.lock(ctx, s.from.id)
 		if err != nil {
-			return nil, storeErr("save: waiting for this session's other saves", err)
+			return sessionCookie{}, storeErr("save: waiting for this session's other saves", err)
 		}
-		defer unlock()
+		defer b.saves.unlock(s.from.id, turn)
+		waited = w
 	}
 	for round := 0; ; round++ {
 		// A session that did not change keeps the record it loaded: a
@@ -139,7 +147,7 @@ func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (*ht
 		if s.changes.modified || s.from.rewrite {
 			var err error
 			if data, err = b.data(s, now); err != nil {
-				return nil, err
+				return sessionCookie{}, err
 			}
 		}
 		ck, err := b.exec(ctx, s, c.planStore(s, data, now), data, now)
@@ -147,24 +155,26 @@ func (b *storeBackend) save(ctx context.Context, s *Session, now time.Time) (*ht
 			return ck, err
 		}
 		if round == c.retries {
-			return nil, &ConflictError{Rounds: round}
+			return sessionCookie{}, &ConflictError{Rounds: round}
 		}
-		if err := mergeBackoff(ctx, round); err != nil {
-			return nil, storeErr("save: waiting to merge", err)
+		if round > 0 || !waited {
+			if err := mergeBackoff(ctx, round); err != nil {
+				return sessionCookie{}, storeErr("save: waiting to merge", err)
+			}
 		}
 		rec, err := b.store.Load(ctx, s.from.id)
 		if errors.Is(err, ErrNotFound) {
-			return nil, &ConflictError{Gone: true}
+			return sessionCookie{}, &ConflictError{Gone: true}
 		}
 		if err != nil {
-			return nil, storeErr("reload after a conflict", err)
+			return sessionCookie{}, storeErr("reload after a conflict", err)
 		}
 		cur, err := b.decode(rec)
 		if err != nil {
-			return nil, fmt.Errorf("session: reload after a conflict: %w", err)
+			return sessionCookie{}, fmt.Errorf("session: reload after a conflict: %w", err)
 		}
 		if err := rebase(s, rec, cur); err != nil {
-			return nil, err
+			return sessionCookie{}, err
 		}
 	}
 }
@@ -201,7 +211,7 @@ func (b *storeBackend) data(s *Session, now time.Time) ([]byte, error) {
 
 // exec carries out step for s, whose record would hold data. It returns
 // errRaced when the record's version moved on.
-func (b *storeBackend) exec(ctx context.Context, s *Session, st step, data []byte, now time.Time) (*http.Cookie, error) {
+func (b *storeBackend) exec(ctx context.Context, s *Session, st step, data []byte, now time.Time) (sessionCookie, error) {
 	c := b.c
 	switch st {
 	case stepErase:
@@ -210,31 +220,31 @@ func (b *storeBackend) exec(ctx context.Context, s *Session, st step, data []byt
 				// Never tell a user "logged out" while the record lives.
 				c.logger.LogAttrs(ctx, slog.LevelError, "session: logout failed: the session record could not be deleted",
 					slog.String("id", logID(s.from.id)), slog.String("error", err.Error()))
-				return nil, storeErr("delete", err)
+				return sessionCookie{}, storeErr("delete", err)
 			}
 			s.from.id = ""
 		}
-		return c.deletionCookie(), nil
+		return eraseCookie, nil
 	case stepResend:
 		if c.touchDue(s, now) {
 			expiry := now.Add(c.lifetime)
 			err := b.store.Touch(ctx, s.from.id, expiry)
 			if errors.Is(err, ErrNotFound) {
-				return nil, nil // ended meanwhile; the next request starts anew
+				return sessionCookie{}, nil // ended meanwhile; the next request starts anew
 			}
 			if err != nil {
-				return nil, storeErr("touch", err)
+				return sessionCookie{}, storeErr("touch", err)
 			}
 			s.from.expiry = expiry
 		}
 		return b.idCookie(s, now), nil
 	case stepWrite:
 		if err := b.write(ctx, s, data, now); err != nil {
-			return nil, err
+			return sessionCookie{}, err
 		}
 		return b.idCookie(s, now), nil
 	}
-	return nil, nil
+	return sessionCookie{}, nil
 }
 
 // write creates, renews or updates s's record with data.
@@ -311,8 +321,8 @@ func (b *storeBackend) create(ctx context.Context, s *Session, rec Record) error
 }
 
 // idCookie returns the cookie carrying s's ID, signed now by the ID signer.
-func (b *storeBackend) idCookie(s *Session, now time.Time) *http.Cookie {
-	return b.c.newCookie(b.c.idSigner.Sign(idPrefix+s.from.id, now), b.c.expires(s, now))
+func (b *storeBackend) idCookie(s *Session, now time.Time) sessionCookie {
+	return sessionCookie{value: b.c.idSigner.Sign(idPrefix+s.from.id, now), expires: b.c.expires(s, now)}
 }
 
 // mergeBackoff waits before merge attempt+1: a random time below
@@ -333,10 +343,12 @@ func mergeBackoff(ctx context.Context, attempt int) error {
 
 // keyedMutex lets one goroutine at a time hold a key. Entries exist only
 // while held or waited for, so its size is bounded by the requests in
-// flight.
+// flight; entries no key uses wait in a pool, so that taking a free key
+// allocates nothing.
 type keyedMutex struct {
-	mu sync.Mutex           // guards m
-	m  map[string]*keyEntry // key -> its turn token
+	mu   sync.Mutex           // guards m and the entries' refs
+	m    map[string]*keyEntry // key -> its turn token
+	pool sync.Pool            // of *keyEntry with the token in turn, refs 0
 }
 
 type keyEntry struct {
@@ -344,34 +356,56 @@ type keyEntry struct {
 	refs int           // holders and waiters; guarded by keyedMutex.mu
 }
 
-// lock waits for key's turn, or until ctx ends, and returns the function
-// that gives the turn back.
-func (k *keyedMutex) lock(ctx context.Context, key string) (func(), error) {
+// lock waits for key's turn, or until ctx ends, and reports whether it had
+// to wait. The caller gives the turn back with unlock(key, e).
+func (k *keyedMutex) lock(ctx context.Context, key string) (e *keyEntry, waited bool, err error) {
 	k.mu.Lock()
 	if k.m == nil {
 		k.m = make(map[string]*keyEntry)
 	}
-	e := k.m[key]
+	e = k.m[key]
 	if e == nil {
-		e = &keyEntry{turn: make(chan struct{}, 1)}
-		e.turn <- struct{}{}
+		if e, _ = k.pool.Get().(*keyEntry); e == nil {
+			e = &keyEntry{turn: make(chan struct{}, 1)}
+			e.turn <- struct{}{}
+		}
 		k.m[key] = e
 	}
 	e.refs++
 	k.mu.Unlock()
-	release := func() {
-		k.mu.Lock()
-		if e.refs--; e.refs == 0 {
-			delete(k.m, key)
-		}
-		k.mu.Unlock()
+	select {
+	case <-e.turn:
+		return e, false, nil
+	default:
 	}
 	select {
 	case <-e.turn:
-		return func() { e.turn <- struct{}{}; release() }, nil
+		return e, true, nil
 	case <-ctx.Done():
-		release()
-		return nil, ctx.Err()
+		k.release(key, e)
+		return nil, true, ctx.Err()
+	}
+}
+
+// unlock gives back key's turn, which lock returned as e.
+func (k *keyedMutex) unlock(key string, e *keyEntry) {
+	e.turn <- struct{}{}
+	k.release(key, e)
+}
+
+// release drops a holder or waiter of key. The last one retires the entry:
+// every holder gave the token back before its release, and waiters that
+// gave up never took it, so the token is in turn.
+func (k *keyedMutex) release(key string, e *keyEntry) {
+	k.mu.Lock()
+	e.refs--
+	last := e.refs == 0
+	if last {
+		delete(k.m, key)
+	}
+	k.mu.Unlock()
+	if last {
+		k.pool.Put(e)
 	}
 }
 

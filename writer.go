@@ -32,6 +32,10 @@ type responseWriter struct {
 	r      *http.Request
 	state  int
 	cookie bool // commit added the session's Set-Cookie
+	// The header values commit adds, when the handler set none of these
+	// headers: slices of capacity 1 over these arrays (a handler's append
+	// copies them), inside the request's one allocation.
+	vary, cacheControl, setCookie [1]string
 }
 
 // commit saves the session into the response headers, or reports the
@@ -48,7 +52,7 @@ func (w *responseWriter) commit() bool {
 	if err != nil && s.commit.err == nil {
 		s.commit.err = err
 	}
-	vary := err == nil && (s.changes.accessed || ck != nil)
+	vary := err == nil && (s.changes.accessed || !ck.none())
 	s.commit.varySent = vary
 	s.mu.Unlock()
 	if err != nil {
@@ -59,12 +63,12 @@ func (w *responseWriter) commit() bool {
 	w.state = done
 	h := w.ResponseWriter.Header()
 	if vary {
-		addVary(h)
+		addVary(h, &w.vary)
 	}
-	if ck != nil {
-		h.Add("Set-Cookie", ck.String())
+	if !ck.none() {
+		addHeader(h, "Set-Cookie", c.header(ck), &w.setCookie)
 		w.cookie = true
-		addCacheControl(h, ck.MaxAge < 0)
+		addCacheControl(h, ck.erase, &w.cacheControl)
 	}
 	return true
 }
@@ -124,11 +128,22 @@ func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Unwrap returns the wrapped writer, for http.ResponseController.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// addHeader adds the value v to the header key (in canonical form),
+// through buf when key has no value yet.
+func addHeader(h http.Header, key, v string, buf *[1]string) {
+	if old, ok := h[key]; ok {
+		h[key] = append(old, v)
+		return
+	}
+	buf[0] = v
+	h[key] = buf[:]
+}
+
 // addVary adds "Cookie" to the Vary header unless it is there already (or
-// Vary is "*"), keeping what the handler put there.
-func addVary(h http.Header) {
+// Vary is "*"), keeping what the handler put there; buf as in addHeader.
+func addVary(h http.Header, buf *[1]string) {
 	if _, ok := h["Vary"]; !ok {
-		h["Vary"] = []string{"Cookie"}
+		addHeader(h, "Vary", "Cookie", buf)
 		return
 	}
 	for _, v := range h.Values("Vary") {
@@ -148,13 +163,13 @@ func addVary(h http.Header) {
 // no-cache="Set-Cookie" (for caches that do honour it), and removes a
 // "public" the handler set. A deletion (logout) gets "no-store", so that
 // the back button cannot show pages of the ended session. Directives the
-// handler set otherwise stay.
-func addCacheControl(h http.Header, deletion bool) {
+// handler set otherwise stay. buf as in addHeader.
+func addCacheControl(h http.Header, deletion bool, buf *[1]string) {
 	if _, ok := h["Cache-Control"]; !ok {
 		if deletion {
-			h["Cache-Control"] = []string{`private, no-cache="Set-Cookie", no-store`}
+			addHeader(h, "Cache-Control", `private, no-cache="Set-Cookie", no-store`, buf)
 		} else {
-			h["Cache-Control"] = []string{`private, no-cache="Set-Cookie"`}
+			addHeader(h, "Cache-Control", `private, no-cache="Set-Cookie"`, buf)
 		}
 		return
 	}

@@ -2,12 +2,16 @@ package bench
 
 import (
 	"crypto/sha256"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/securecookie"
+	"github.com/sessionkit/session"
 	"github.com/sessionkit/session/flask"
+	"github.com/sessionkit/session/flask/kzlib"
 )
 
 // gobValues is w's content in the types gob-based libraries naturally
@@ -87,6 +91,10 @@ func BenchmarkCodec(b *testing.B) {
 		b.Run(w.Name, func(b *testing.B) {
 			sk := newCodec(b, flask.CompressAuto)
 			skFlask := newCodec(b, flask.CompressFlask)
+			skKz := newCodec(b, flask.CompressAuto)
+			if skKz != nil {
+				skKz.Compressor = kzlib.Compressor{}
+			}
 			// The floor makes the same compression decision as the codec
 			// it is compared with.
 			mode := Never
@@ -105,6 +113,7 @@ func BenchmarkCodec(b *testing.B) {
 				fn    func() (string, error)
 			}{
 				{"sessionkit", sk, func() (string, error) { return sk.Encode(w.Values, now) }},
+				{"sessionkit-kzlib", skKz, func() (string, error) { return skKz.Encode(w.Values, now) }},
 				{"floor", nil, func() (string, error) { return floor.Encode(w.Values, now, mode) }},
 				{"sessionkit-flaskrule", skFlask, func() (string, error) { return skFlask.Encode(w.Values, now) }},
 				{"floor-flaskrule", nil, func() (string, error) { return floor.Encode(w.Values, now, Flask) }},
@@ -124,15 +133,52 @@ func BenchmarkCodec(b *testing.B) {
 					}
 				})
 			}
-			b.Run("sessionkit/decode", func(b *testing.B) {
+			for _, d := range []struct {
+				name  string
+				codec *flask.Codec
+			}{{"sessionkit", sk}, {"sessionkit-kzlib", skKz}} {
+				// The first decoding of a cookie: what every request costs
+				// without the Manager's cache, and the first request with a
+				// cookie the Manager has not seen.
+				b.Run(d.name+"/decode", func(b *testing.B) {
+					needCodec(b, d.codec)
+					b.ReportAllocs()
+					for b.Loop() {
+						v, err := d.codec.Decode(cookies[w.Name], now)
+						if err != nil {
+							b.Fatal(err)
+						}
+						sink = v
+					}
+				})
+			}
+			// A repeat request: the cookie again, through the Manager's
+			// middleware, whose cache of verified cookies then skips the
+			// decoding (the signature and age are checked every time). The
+			// whole middleware runs, not only the decoding: the Cookie
+			// header, the session, its context, the commit (no Set-Cookie),
+			// and a handler reading one value.
+			b.Run("sessionkit/decode-repeat", func(b *testing.B) {
 				needCodec(b, sk)
+				m := newManager(b)
+				m.Now = func() time.Time { return now }
+				m.RefreshEachRequest = false // no Set-Cookie for the permanent workloads
+				h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if _, ok := session.Get[string](session.FromContext(r.Context()), "usuario"); !ok {
+						b.Fatal("the session was not read")
+					}
+				}))
+				req := httptest.NewRequest("GET", "/", nil)
+				req.Header.Set("Cookie", "session="+cookies[w.Name])
+				rw := &nopWriter{h: http.Header{}}
+				h.ServeHTTP(rw, req) // the first request decodes
 				b.ReportAllocs()
 				for b.Loop() {
-					v, err := sk.Decode(cookies[w.Name], now)
-					if err != nil {
-						b.Fatal(err)
-					}
-					sink = v
+					clear(rw.h)
+					h.ServeHTTP(rw, req)
+				}
+				if rw.h.Get("Set-Cookie") != "" {
+					b.Fatal("a read-only request set a cookie")
 				}
 			})
 			// The cookie sessionkit writes by default (CompressAuto may
@@ -201,3 +247,11 @@ func BenchmarkCodec(b *testing.B) {
 		})
 	}
 }
+
+// nopWriter is a ResponseWriter that keeps nothing but its headers, so that
+// a figure is the middleware's own.
+type nopWriter struct{ h http.Header }
+
+func (w *nopWriter) Header() http.Header         { return w.h }
+func (w *nopWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *nopWriter) WriteHeader(int)             {}

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Load test: starts tiny servers on 127.0.0.1 (cmd/loadserver, and the real
-# Flask app under Debian's gunicorn when installed), drives each with wrk in
-# turn, round after round, and keeps wrk's raw output in OUT (default
-# results/load) for cmd/report. Every process it starts is stopped by PID.
+# Load test: starts tiny servers on 127.0.0.1 (cmd/loadserver, the demo
+# itself, `sessionkit demo`, and the real Flask app under Debian's gunicorn
+# when installed), drives each with wrk in turn, round after round, and
+# keeps wrk's raw output in OUT (default results/load) for cmd/report. Every
+# process it starts is stopped by PID.
 #
 # Each server seeds LOAD_SESSIONS sessions and wrk rotates through their
 # cookies (rotate.lua), so that concurrent requests rarely share a session,
 # as with real visitors.
 #
 #   LOAD_ROUNDS=3 LOAD_DURATION=5s LOAD_CONNECTIONS=64 LOAD_THREADS=2 LOAD_SESSIONS=1000 ./load.sh [OUT]
+#
+# LOAD_ONLY="demo-readonly bare-demo-readonly" drives only the targets named
+# (all servers still start), for a quick look at a few of them.
 set -euo pipefail
 cd "$(dirname "$0")"
 out=${1:-results/load}
@@ -74,6 +78,59 @@ fi
 start_go scs-counter scs-counter
 start_go gorilla-counter gorilla-counter
 
+# The demo itself, reading the sk-readonly server's cookies (the medium
+# session, signed with the same key): GET /perfil only reads the session;
+# GET /login renews it and sets usuario, so that every request writes the
+# cookie anew; demo-anonymous is GET /perfil without a session cookie (the
+# demo's own work, and the session middleware's without a cookie). Each is
+# paired with a bare server replaying, from constants, the bytes the demo
+# answers to that request.
+start_demo() { # name path [anonymous]
+  local pid addr
+  SECRET_KEY=$key "$tmp/sessionkit" demo -addr 127.0.0.1:0 -lifetime 24h >"$tmp/$1.out" 2>"$tmp/$1.err" &
+  pid=$!
+  pids+=($pid)
+  for _ in $(seq 100); do
+    addr=$(grep -m1 -oE 'http://127\.0\.0\.1:[0-9]+' "$tmp/$1.out" 2>/dev/null || true)
+    [ -n "$addr" ] && break
+    sleep 0.1
+  done
+  if [ -z "$addr" ]; then
+    echo "load.sh: the demo did not start: $(head -c 300 "$tmp/$1.err")" >&2
+    echo "skipped: the demo did not start: $(head -c 300 "$tmp/$1.err")" >"$out/$1.skipped"
+    return 0
+  fi
+  url[$1]="$addr$2"
+  if [ -n "${3:-}" ]; then
+    echo "" >"$tmp/$1.cookies"
+    cookie[$1]=""
+  else
+    cp "$tmp/sk-readonly.cookies" "$tmp/$1.cookies"
+    cookie[$1]=${cookie[sk-readonly]}
+  fi
+  targets+=("$1")
+  # Its bare twin.
+  "$tmp/loadserver" -mode replay -from "$addr$2" -cookie "${cookie[$1]}" >"$tmp/bare-$1.out" 2>"$tmp/bare-$1.err" &
+  pids+=($!)
+  if ! addr=$(wait_line "$tmp/bare-$1.out" "addr "); then
+    echo "skipped: $(head -c 300 "$tmp/bare-$1.err")" >"$out/bare-$1.skipped"
+    return 0
+  fi
+  url[bare-$1]="http://$addr/"
+  cp "$tmp/$1.cookies" "$tmp/bare-$1.cookies"
+  cookie[bare-$1]=${cookie[$1]}
+  targets+=("bare-$1")
+}
+if [ -n "${url[sk-readonly]:-}" ] && (cd "${SESSIONKIT_SRC:-..}" && GOWORK=off go build -o "$tmp/sessionkit" ./cmd/sessionkit) 2>"$tmp/demo-build.err"; then
+  start_demo demo-readonly /perfil
+  start_demo demo-counter /login
+  start_demo demo-anonymous /perfil anonymous
+else
+  echo "skipped: the demo could not be built: $(head -c 300 "$tmp/demo-build.err" 2>/dev/null)" >"$out/demo-readonly.skipped"
+  cp "$out/demo-readonly.skipped" "$out/demo-counter.skipped"
+  cp "$out/demo-readonly.skipped" "$out/demo-anonymous.skipped"
+fi
+
 # The real Flask app (Exemplo 01 and 02) under Debian's gunicorn.
 if [ -x /usr/bin/gunicorn ] && /usr/bin/python3 -c 'import flask' 2>/dev/null && [ -f "$flask_app/app.py" ]; then
   port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -96,10 +153,18 @@ else
   echo "skipped: Debian's gunicorn or Flask (/usr/bin/python3) is not installed" >"$out/flask.skipped"
 fi
 
+if [ -n "${LOAD_ONLY:-}" ]; then
+  only=()
+  for t in "${targets[@]}"; do
+    case " $LOAD_ONLY " in *" $t "*) only+=("$t");; esac
+  done
+  targets=("${only[@]}")
+fi
+
 # Sanity: each target greets with the session it was given.
 for t in "${targets[@]}"; do
   body=$(curl -s -H "Cookie: ${cookie[$t]}" "${url[$t]}")
-  case "$body" in *Maria*|*"<li>"*) ;; *) echo "load.sh: $t answered without the session: ${body:0:200}" >&2; exit 1;; esac
+  case "$body" in *Maria*|*"<li>"*|*logado*|*"Nenhum usu"*) ;; *) echo "load.sh: $t answered without the session: ${body:0:200}" >&2; exit 1;; esac
 done
 
 # rotate.lua: each request carries the next cookie of the file given after

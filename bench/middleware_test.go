@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 	"github.com/sessionkit/session"
+	"github.com/sessionkit/session/flask/kzlib"
 	"github.com/sessionkit/session/memstore"
 )
 
@@ -29,9 +31,14 @@ const (
 	// new expiry (sessionkit and Flask: RefreshEachRequest; scs: IdleTimeout;
 	// gorilla: Save on each request, its only way to slide the expiry).
 	refresh = "refresh"
+	// chain is readWrite as a browser makes it: each request brings the
+	// cookie the previous response set, so that a cookie session is a new
+	// cookie every time (readWrite sends the seeded cookie again and
+	// again). Cookie sessions only, and scs's memstore for reference.
+	chain = "chain"
 )
 
-var ops = []string{readOnly, readWrite, refresh}
+var ops = []string{readOnly, readWrite, refresh, chain}
 
 const greeting = "Bem-vindo, Maria!"
 
@@ -49,6 +56,10 @@ type subject struct {
 	// store; the store is touched at most once per touch interval).
 	anyRefresh bool
 }
+
+// chainSubjects run the chain requests: the cookie sessions, and scs's
+// memstore for reference (its cookie, a token, does not change).
+var chainSubjects = map[string]bool{"bare": true, "sessionkit-cookie": true, "sessionkit-cookie-kzlib": true, "scs-memstore": true, "gorilla-cookie": true}
 
 // subjectFunc builds a subject for one workload and request kind. It skips
 // b when a service or an API is missing.
@@ -80,6 +91,7 @@ func subjects() []struct {
 	}{
 		{"bare", bareSubject},
 		{"sessionkit-cookie", sessionkitSubject("")},
+		{"sessionkit-cookie-kzlib", sessionkitSubject("kzlib")},
 		{"sessionkit-memstore", sessionkitSubject("memstore")},
 		{"sessionkit-redis", sessionkitSubject("redis")},
 		{"sessionkit-postgres", sessionkitSubject("postgres")},
@@ -106,6 +118,9 @@ func BenchmarkMiddleware(b *testing.B) {
 				b.Run(op, func(b *testing.B) {
 					for _, s := range subjects() {
 						b.Run(s.name, func(b *testing.B) {
+							if op == chain && !chainSubjects[s.name] {
+								b.Skip("the chain requests measure cookie sessions (and scs's memstore for reference)")
+							}
 							sub := s.fn(b, w, op)
 							if sub.cleanup != nil {
 								defer sub.cleanup()
@@ -140,8 +155,19 @@ func roundTrips(b *testing.B, sub subject, op string) {
 	if rec.Code != http.StatusOK || rec.Body.String() != greeting {
 		b.Fatalf("status %d, body %q: the session was not read", rec.Code, rec.Body)
 	}
-	if got, want := len(rec.Result().Cookies()) > 0, op != readOnly; got != want && !(op == refresh && sub.anyRefresh) {
+	if got, want := len(rec.Result().Cookies()) > 0, op != readOnly; got != want && !(op == refresh && sub.anyRefresh) && !(op == chain && sub.writes != nil) {
 		b.Fatalf("%s: Set-Cookie sent = %v, want %v", op, got, want)
+	}
+	// For chain, the Cookie header each request brings: the session cookie
+	// the previous response set.
+	var cookieLine [1]string
+	next := func(rec *httptest.ResponseRecorder) {
+		for _, line := range rec.Header()["Set-Cookie"] {
+			if v, _, _ := strings.Cut(line, ";"); strings.HasPrefix(v, "session=") {
+				cookieLine[0] = v
+				req.Header["Cookie"] = cookieLine[:]
+			}
+		}
 	}
 	var before int64
 	if sub.writes != nil {
@@ -157,6 +183,9 @@ func roundTrips(b *testing.B, sub subject, op string) {
 		sub.handler.ServeHTTP(rec, &r)
 		if rec.Code != http.StatusOK {
 			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+		if op == chain {
+			next(rec)
 		}
 		n++
 	}
@@ -182,11 +211,16 @@ func bareSubject(b *testing.B, w Workload, op string) subject {
 }
 
 // sessionkitSubject is sessionkit's Manager, in cookie mode when store is
-// "" and backed by skStores[store] otherwise.
+// "" or "kzlib" (cookie mode with flask/kzlib's Compressor) and backed by
+// skStores[store] otherwise.
 func sessionkitSubject(store string) subjectFunc {
 	return func(b *testing.B, w Workload, op string) subject {
 		var sub subject
 		m := newManager(b)
+		if store == "kzlib" {
+			m.Codec().Compressor = kzlib.Compressor{}
+			store = ""
+		}
 		if store != "" {
 			newStore := skStores[store]
 			if newStore == nil {
@@ -210,7 +244,7 @@ func sessionkitSubject(store string) subjectFunc {
 				return
 			}
 			u, _ := session.Get[string](s, "usuario")
-			if op == readWrite {
+			if op == readWrite || op == chain {
 				n, _ := session.Get[int](s, "visitas")
 				s.Set("visitas", n+1)
 			}
@@ -313,7 +347,7 @@ func scsSubject(newStore func(b *testing.B) (scs.Store, func())) subjectFunc {
 				return
 			}
 			u := sm.GetString(ctx, "usuario")
-			if op == readWrite {
+			if op == readWrite || op == chain {
 				sm.Put(ctx, "visitas", sm.GetInt(ctx, "visitas")+1)
 			}
 			io.WriteString(rw, "Bem-vindo, "+u+"!")
@@ -364,7 +398,7 @@ func gorillaSubject(b *testing.B, w Workload, op string) subject {
 			return
 		}
 		u, _ := s.Values["usuario"].(string)
-		if op == readWrite {
+		if op == readWrite || op == chain {
 			n, _ := s.Values["visitas"].(int)
 			s.Values["visitas"] = n + 1
 		}

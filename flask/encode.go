@@ -27,11 +27,17 @@ import (
 // DefaultMaxDepth (a map that contains itself, say), gives ErrUnsupported
 // or ErrTooDeep.
 func Marshal(v map[string]any) ([]byte, error) {
-	e := encoder{maxDepth: DefaultMaxDepth}
-	if err := e.object(v, 1); err != nil {
+	// Written into a pooled buffer, then copied out at its size: one
+	// allocation, where growing the result would take several.
+	bp := getBytes()
+	defer putBytes(bp)
+	e := encoder{buf: (*bp)[:0], maxDepth: DefaultMaxDepth}
+	err := e.object(v, 1)
+	*bp = e.buf
+	if err != nil {
 		return nil, err
 	}
-	return e.buf, nil
+	return append([]byte(nil), e.buf...), nil
 }
 
 // encoder appends tagged JSON to buf.

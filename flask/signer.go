@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // b64 is the unpadded URL-safe alphabet itsdangerous writes. Strict mode
@@ -111,8 +112,13 @@ func (s *Signer) Derive(label string) *Signer {
 // taken from now in whole seconds (spec §2). Times before 1970 are written
 // as 0, which every verifier treats as expired.
 func (s *Signer) Sign(payload string, now time.Time) string {
-	buf := make([]byte, 0, len(payload)+1+11+1+b64.EncodedLen(s.sumSize))
-	return string(s.appendSigned(buf, payload, now.Unix()))
+	// The MAC is computed at the end of the buffer, then encoded in its
+	// place (appendSignedInPlace): room for both.
+	buf := make([]byte, 0, len(payload)+1+11+1+max(s.sumSize, b64.EncodedLen(s.sumSize)))
+	buf = s.appendSigned(buf, payload, now.Unix())
+	// buf is never written again: the string can be its memory, one
+	// allocation instead of two.
+	return unsafe.String(unsafe.SliceData(buf), len(buf))
 }
 
 // appendSigned appends payload "." ts "." sig to dst.

@@ -16,6 +16,9 @@
 //	sk-redis-counter sessionkit with its Redis store, the same counter
 //	scs-counter      alexedwards/scs with its memstore, the same counter
 //	gorilla-counter  gorilla/sessions CookieStore, the same counter
+//	replay           replays, from constants, the bytes the server at -from
+//	                 answers to one GET carrying -cookie (the demo's pages,
+//	                 for a bare server serving the same bytes); seeds nothing
 package main
 
 import (
@@ -43,7 +46,16 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on")
 	redisAddr := flag.String("redis", "127.0.0.1:6379", "Redis address for sk-redis-counter")
 	sessions := flag.Int("sessions", 1, "how many sessions to seed (wrk rotates through their cookies)")
+	from := flag.String("from", "", "replay: the URL whose answer to replay")
+	cookie := flag.String("cookie", "", "replay: the Cookie header to send to -from")
 	flag.Parse()
+	if *mode == "replay" {
+		if err := runReplay(*addr, *from, *cookie, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "loadserver:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*mode, *addr, *redisAddr, *sessions, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "loadserver:", err)
 		os.Exit(1)
@@ -148,6 +160,63 @@ func replay(h http.Handler, err error) (http.Handler, error) {
 	}), nil
 }
 
+// runReplay serves, on addr, the bytes the server at from answers to a GET
+// carrying cookie: its status, its headers (Set-Cookie included) and its
+// body, from constants. Date and Content-Length are left to net/http,
+// which writes them for every response.
+func runReplay(addr, from, cookie string, stdout io.Writer) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%s is not a loopback address", addr)
+	}
+	req, err := http.NewRequest("GET", from, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Cookie", cookie)
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	header := resp.Header.Clone()
+	header.Del("Date")
+	header.Del("Content-Length")
+	status := resp.StatusCode
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dst := w.Header()
+		for k, v := range header {
+			dst[k] = v
+		}
+		w.WriteHeader(status)
+		w.Write(body)
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "addr %s\n", ln.Addr())
+	fmt.Fprintf(stdout, "cookie %s\n", cookie)
+	// The demo's http.Server settings (cmd/sessionkit demo): timeouts cost
+	// per request (deadlines are set on the connection), the same for both.
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	return srv.Serve(ln)
+}
+
 func site(mode, redisAddr string) (http.Handler, error) {
 	vals := values()
 	switch mode {
@@ -230,8 +299,12 @@ func sessionkit(st session.Store, counter bool, vals map[string]any) (http.Handl
 		}
 		u, _ := session.Get[string](s, "usuario")
 		if counter {
-			n, _ := session.Get[int](s, "visitas")
-			s.Set("visitas", n+1)
+			// A replayable update: concurrent counts of one session merge
+			// (sk-redis-shared) and all add up.
+			if _, err := session.Add(s, "visitas", 1); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
 		}
 		io.WriteString(w, "Bem-vindo, "+u+"!")
 	})), nil

@@ -28,6 +28,9 @@ func chart(d *data) string {
 	us := func(v float64) string { return fmtTime(v) }
 	var panels []panel
 	codec := panel{title: "Codec, medium: decode one cookie (time, shorter is better)", fmt: us}
+	if v, ok := d.med("Codec/medium/sessionkit/decode-repeat", "ns/op"); ok {
+		codec.bars = append(codec.bars, bar{"sessionkit, repeat request", v, true})
+	}
 	for _, impl := range []string{"sessionkit", "floor", "securecookie-json-hmac", "securecookie-json-aes", "securecookie-gob-hmac", "securecookie-gob-aes"} {
 		if v, ok := d.med("Codec/medium/"+impl+"/decode", "ns/op"); ok {
 			codec.bars = append(codec.bars, bar{impl, v, impl == "sessionkit"})
@@ -59,7 +62,7 @@ func chart(d *data) string {
 	load := panel{title: "wrk, medium session (requests per second, longer is better)", fmt: func(v float64) string { return fmt.Sprintf("%.0f req/s", v) }}
 	for _, t := range loadTargets {
 		if v := d.rps(t); v > 0 {
-			load.bars = append(load.bars, bar{t, v, strings.HasPrefix(t, "sk-")})
+			load.bars = append(load.bars, bar{t, v, strings.HasPrefix(t, "sk-") || strings.HasPrefix(t, "demo-")})
 		}
 	}
 	for _, p := range []panel{codec, enc, mw, rd, pg, load} {

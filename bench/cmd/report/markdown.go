@@ -9,27 +9,36 @@ import (
 // Implementations in report order.
 var (
 	workloads   = []string{"small", "medium", "large"}
-	codecImpls  = []string{"sessionkit", "sessionkit-flaskrule", "floor", "floor-flaskrule", "securecookie-json-hmac", "securecookie-json-aes", "securecookie-gob-hmac", "securecookie-gob-aes"}
-	mwOps       = []string{"readonly", "readwrite", "refresh"}
-	mwImpls     = []string{"bare", "sessionkit-cookie", "sessionkit-memstore", "sessionkit-redis", "sessionkit-postgres", "scs-memstore", "scs-redis", "scs-postgres", "gorilla-cookie"}
-	loadTargets = []string{"bare-readonly", "sk-readonly", "bare-counter", "sk-counter", "sk-redis-counter", "sk-redis-shared", "scs-counter", "gorilla-counter", "flask-readonly", "flask-refresh"}
+	codecImpls  = []string{"sessionkit", "sessionkit-kzlib", "sessionkit-flaskrule", "floor", "floor-flaskrule", "securecookie-json-hmac", "securecookie-json-aes", "securecookie-gob-hmac", "securecookie-gob-aes"}
+	codecOps    = []string{"encode", "decode", "decode-repeat", "decode-own"}
+	mwOps       = []string{"readonly", "readwrite", "refresh", "chain"}
+	mwImpls     = []string{"bare", "sessionkit-cookie", "sessionkit-cookie-kzlib", "sessionkit-memstore", "sessionkit-redis", "sessionkit-postgres", "scs-memstore", "scs-redis", "scs-postgres", "gorilla-cookie"}
+	loadTargets = []string{"bare-readonly", "sk-readonly", "bare-counter", "sk-counter", "sk-redis-counter", "sk-redis-shared", "scs-counter", "gorilla-counter",
+		"bare-demo-readonly", "demo-readonly", "bare-demo-counter", "demo-counter", "bare-demo-anonymous", "demo-anonymous", "flask-readonly", "flask-refresh"}
 	// scsPeer is the scs configuration with the same kind of storage.
-	scsPeer = map[string]string{"sessionkit-cookie": "scs-memstore", "sessionkit-memstore": "scs-memstore",
+	scsPeer = map[string]string{"sessionkit-cookie": "scs-memstore", "sessionkit-cookie-kzlib": "scs-memstore", "sessionkit-memstore": "scs-memstore",
 		"sessionkit-redis": "scs-redis", "sessionkit-postgres": "scs-postgres"}
 	opTitle = map[string]string{"readonly": "read-only (non-permanent session, no Set-Cookie)",
 		"readwrite": "read + write (a counter incremented each request)",
-		"refresh":   "refresh (read-only request of a permanent session, re-sent with a new expiry)"}
+		"refresh":   "refresh (read-only request of a permanent session, re-sent with a new expiry)",
+		"chain":     "read + write as a browser makes it (each request brings the cookie the previous response set)"}
 	loadTitle = map[string]string{
-		"bare-readonly":    "bare net/http, same bytes as sessionkit read-only",
-		"sk-readonly":      "sessionkit cookie, read-only",
-		"bare-counter":     "bare net/http, same bytes as sessionkit counter (Set-Cookie included)",
-		"sk-counter":       "sessionkit cookie, counter (cookie rewritten each request)",
-		"sk-redis-counter": "sessionkit Redis store, counter",
-		"sk-redis-shared":  "sessionkit Redis store, counter, all connections on ONE session",
-		"scs-counter":      "scs memstore, counter",
-		"gorilla-counter":  "gorilla/sessions cookie, counter",
-		"flask-readonly":   "real Flask (gunicorn), GET /perfil, read-only",
-		"flask-refresh":    "real Flask (gunicorn), GET /, permanent session re-sent",
+		"bare-readonly":       "bare net/http, same bytes as sessionkit read-only",
+		"sk-readonly":         "sessionkit cookie, read-only",
+		"bare-counter":        "bare net/http, same bytes as sessionkit counter (Set-Cookie included)",
+		"sk-counter":          "sessionkit cookie, counter (cookie rewritten each request)",
+		"sk-redis-counter":    "sessionkit Redis store, counter",
+		"sk-redis-shared":     "sessionkit Redis store, counter, all connections on ONE session",
+		"scs-counter":         "scs memstore, counter",
+		"gorilla-counter":     "gorilla/sessions cookie, counter",
+		"bare-demo-readonly":  "bare net/http, same bytes as the demo's GET /perfil (and the demo's server timeouts)",
+		"demo-readonly":       "the demo (`sessionkit demo`), GET /perfil, read-only",
+		"bare-demo-counter":   "bare net/http, same bytes as the demo's GET /login (Set-Cookie included)",
+		"demo-counter":        "the demo, GET /login (session renewed and rewritten each request)",
+		"bare-demo-anonymous": "bare net/http, same bytes as the demo's GET /perfil without a session cookie",
+		"demo-anonymous":      "the demo, GET /perfil without a session cookie (the demo's own work)",
+		"flask-readonly":      "real Flask (gunicorn), GET /perfil, read-only",
+		"flask-refresh":       "real Flask (gunicorn), GET /, permanent session re-sent",
 	}
 )
 
@@ -157,6 +166,15 @@ func (d *data) targets() []target {
 		}
 		ts = append(ts, t)
 	}
+	diffT := func(what, name, base, unit string, limit float64) {
+		v, ok := d.med(name, unit)
+		b, okb := d.med(base, unit)
+		t := target{what: what, value: v - b, limit: limit, atMost: true, unit: unit}
+		if !ok || !okb {
+			t.why = "benchmark skipped (see the tables)"
+		}
+		ts = append(ts, t)
+	}
 	absT := func(what, name, unit string, limit float64) {
 		v, ok := d.med(name, unit)
 		t := target{what: what, value: v, limit: limit, atMost: true, unit: unit}
@@ -167,12 +185,20 @@ func (d *data) targets() []target {
 		}
 		ts = append(ts, t)
 	}
-	ratioT("codec, medium: decode of Flask's cookie vs securecookie JSON Decode", "Codec/medium/sessionkit/decode", "Codec/medium/securecookie-json-hmac/decode", 0.5, true)
+	ratioT("codec, medium: repeat request with Flask's cookie (the Manager's middleware, cache hit: signature and age checked, no decoding) vs securecookie JSON Decode", "Codec/medium/sessionkit/decode-repeat", "Codec/medium/securecookie-json-hmac/decode", 0.3, true)
+	ratioT("(beside it, against the former goal) codec, medium: first decoding of Flask's cookie (cold: Codec.Decode) vs securecookie JSON Decode", "Codec/medium/sessionkit/decode", "Codec/medium/securecookie-json-hmac/decode", 0.5, true)
+	ratioT("(beside it, against the former goal) codec, medium: first decoding with flask/kzlib vs securecookie JSON Decode", "Codec/medium/sessionkit-kzlib/decode", "Codec/medium/securecookie-json-hmac/decode", 0.5, true)
 	absT("codec, medium: decode allocations", "Codec/medium/sessionkit/decode", "allocs/op", 40)
 	ratioT("(for reference) codec, medium: decode of sessionkit's own, uncompressed cookie vs securecookie JSON Decode", "Codec/medium/sessionkit/decode-own", "Codec/medium/securecookie-json-hmac/decode", 0.5, true)
 	ratioT("codec, medium: encode vs stdlib floor (same compression decision)", "Codec/medium/sessionkit/encode", "Codec/medium/floor/encode", 1, true)
 	ratioT("middleware, medium, read+write: sessionkit cookie vs scs memstore", "Middleware/medium/readwrite/sessionkit-cookie", "Middleware/medium/readwrite/scs-memstore", 0.4, true)
 	absT("middleware, medium, read+write: sessionkit cookie allocations", "Middleware/medium/readwrite/sessionkit-cookie", "allocs/op", 80)
+	ratioT("middleware, medium, read-only: sessionkit cookie vs scs memstore", "Middleware/medium/readonly/sessionkit-cookie", "Middleware/medium/readonly/scs-memstore", 0.25, true)
+	ratioT("middleware, large, read-only: sessionkit cookie vs scs memstore", "Middleware/large/readonly/sessionkit-cookie", "Middleware/large/readonly/scs-memstore", 0.5, true)
+	ratioT("middleware, large, read+write: sessionkit cookie vs scs memstore", "Middleware/large/readwrite/sessionkit-cookie", "Middleware/large/readwrite/scs-memstore", 1, true)
+	ratioT("middleware, large, read+write, each request with the cookie the last one set: sessionkit cookie vs scs memstore", "Middleware/large/chain/sessionkit-cookie", "Middleware/large/chain/scs-memstore", 1, true)
+	ratioT("(beside it) the same with flask/kzlib", "Middleware/large/chain/sessionkit-cookie-kzlib", "Middleware/large/chain/scs-memstore", 1, true)
+	diffT("middleware, medium, read-only: allocations beyond bare's (half of 16, commit b8e0737's)", "Middleware/medium/readonly/sessionkit-cookie", "Middleware/medium/readonly/bare", "allocs/op", 8)
 	for _, op := range []string{"readonly", "readwrite"} {
 		ratioT("middleware, medium, "+op+": sessionkit Redis vs scs redisstore", "Middleware/medium/"+op+"/sessionkit-redis", "Middleware/medium/"+op+"/scs-redis", 0.7, true)
 		ratioT("middleware, medium, "+op+": sessionkit PostgreSQL vs scs pgxstore", "Middleware/medium/"+op+"/sessionkit-postgres", "Middleware/medium/"+op+"/scs-postgres", 0.7, true)
@@ -197,6 +223,9 @@ func (d *data) targets() []target {
 	}
 	loadT("wrk: sessionkit read-only vs bare", "sk-readonly", "bare-readonly", 0.85)
 	loadT("wrk: sessionkit counter vs bare", "sk-counter", "bare-counter", 0.6)
+	loadT("wrk: the demo, read-only (GET /perfil) vs bare", "demo-readonly", "bare-demo-readonly", 0.9)
+	loadT("wrk: the demo, counter (GET /login, cookie rewritten) vs bare", "demo-counter", "bare-demo-counter", 0.75)
+	loadT("(for reference) wrk: the demo without a session cookie (GET /perfil) vs bare: the demo's own share", "demo-anonymous", "bare-demo-anonymous", 0.9)
 	loadT("wrk: sessionkit counter vs scs memstore counter", "sk-counter", "scs-counter", 1.6)
 	loadT("wrk: sessionkit counter vs gorilla cookie counter", "sk-counter", "gorilla-counter", 1.6)
 	loadT("wrk: sessionkit counter vs real Flask (GET /, session re-sent)", "sk-counter", "flask-refresh", 5)
@@ -286,11 +315,11 @@ func markdown(d *data) string {
 	p("What run.sh ran this time:\n\n```sh\n%s\n```\n\n", d.metaValue("commands"))
 
 	p("## Codec\n\n")
-	p("One cookie encoded or decoded. *decode* reads the cookie real Flask minted for the workload (`bench/testdata/flask_cookies.json`, Flask 2.2.2 through `../shared/flask-oracle/oracle.py`; Flask compresses the medium and large ones); *decode-own* reads the cookie sessionkit writes by default; securecookie decodes its own encoding of the same values. *sessionkit* and *floor* encode with sessionkit's default compression decision; *-flaskrule* rows make Flask's (compress whenever it saves 2 bytes). securecookie's *hmac* rows sign only (as Flask does), *aes* rows also encrypt; *json* and *gob* name its serializer. securecookie's length limit (4096) is lifted so that the large workload can be measured at all: uncompressed, that cookie would not fit in a browser, which is why sessionkit compresses payloads from `flask.AutoCompressMin` bytes on. ± is the spread of the runs ((max−min)/median).\n\n")
+	p("One cookie encoded or decoded. *decode* reads the cookie real Flask minted for the workload (`bench/testdata/flask_cookies.json`, Flask 2.2.2 through `../shared/flask-oracle/oracle.py`; Flask compresses the medium and large ones): the first decoding, what every request would cost without the Manager's cache; *decode-repeat* is a repeat request with that cookie through the Manager's whole middleware (Cookie header, signature and age check, cache hit, the session, the commit; no HTTP recorder); *decode-own* reads the cookie sessionkit writes by default; *sessionkit-kzlib* is sessionkit with flask/kzlib's Compressor (github.com/klauspost/compress); securecookie decodes its own encoding of the same values. *sessionkit* and *floor* encode with sessionkit's default compression decision; *-flaskrule* rows make Flask's (compress whenever it saves 2 bytes). securecookie's *hmac* rows sign only (as Flask does), *aes* rows also encrypt; *json* and *gob* name its serializer. securecookie's length limit (4096) is lifted so that the large workload can be measured at all: uncompressed, that cookie would not fit in a browser, which is why sessionkit compresses payloads from `flask.AutoCompressMin` bytes on. ± is the spread of the runs ((max−min)/median).\n\n")
 	for _, w := range workloads {
 		p("### %s\n\n", w)
 		p("| implementation | op | time/op | ± | B/op | allocs/op | × floor | × securecookie-json-hmac |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
-		for _, op := range []string{"encode", "decode", "decode-own"} {
+		for _, op := range codecOps {
 			for _, impl := range codecImpls {
 				name := "Codec/" + w + "/" + impl + "/" + op
 				ns, ok := d.med(name, "ns/op")
@@ -301,10 +330,10 @@ func markdown(d *data) string {
 				if strings.HasSuffix(impl, "-flaskrule") {
 					floor = "Codec/" + w + "/floor-flaskrule/" + op
 				}
-				if op == "decode-own" {
+				if op == "decode-own" || op == "decode-repeat" {
 					floor = "Codec/" + w + "/floor/decode"
 				}
-				sc := "Codec/" + w + "/securecookie-json-hmac/" + strings.TrimSuffix(op, "-own")
+				sc := "Codec/" + w + "/securecookie-json-hmac/" + strings.TrimSuffix(strings.TrimSuffix(op, "-own"), "-repeat")
 				bop, _ := d.med(name, "B/op")
 				al, _ := d.med(name, "allocs/op")
 				p("| %s | %s | %s | %.0f%% | %.0f | %.0f | %s | %s |\n", impl, op, fmtTime(ns), spread(d.bench[name]["ns/op"])*100, bop, al, fmtRatio(d.ratio(name, floor)), fmtRatio(d.ratio(name, sc)))
@@ -330,7 +359,7 @@ func markdown(d *data) string {
 	p("\n")
 
 	p("## Middleware round trips\n\n")
-	p("A full request through each library's middleware and a small handler: `httptest.NewRecorder` and a pre-made request carrying the session cookie (a shallow copy per request, because gorilla/sessions caches the decoded session in the request). The session holds the workload (without `_permanent`) and the handler greets the user; *bare* is the handler alone answering the same body (and a Set-Cookie of the size of Flask's cookie where the others send one). *writes/op* counts store writes per request (a wrapper around the store). scs re-sends a session on each request only with an idle timeout, so its *refresh* rows set `IdleTimeout` (and scs then rewrites the store on every request); gorilla's only way to slide the expiry is to Save each request; sessionkit re-signs the cookie (one HMAC, the payload untouched) and, with a store, touches the record at most once per touch interval (default one minute), so its writes/op stay at 0.\n\n")
+	p("A full request through each library's middleware and a small handler: `httptest.NewRecorder` and a pre-made request carrying the session cookie (a shallow copy per request, because gorilla/sessions caches the decoded session in the request). The session holds the workload (without `_permanent`) and the handler greets the user; *bare* is the handler alone answering the same body (and a Set-Cookie of the size of Flask's cookie where the others send one). *sessionkit-cookie-kzlib* is sessionkit with flask/kzlib's Compressor. *chain* rows send each request with the cookie the previous response set, as a browser does (the other rows send the seeded cookie every time), so that a cookie session is a new cookie on every request: sessionkit's cache of verified cookies is then filled by the write, not by a read; stores other than scs's memstore (whose token does not change) skip it. *writes/op* counts store writes per request (a wrapper around the store). scs re-sends a session on each request only with an idle timeout, so its *refresh* rows set `IdleTimeout` (and scs then rewrites the store on every request); gorilla's only way to slide the expiry is to Save each request; sessionkit re-signs the cookie (one HMAC, the payload untouched) and, with a store, touches the record at most once per touch interval (default one minute), so its writes/op stay at 0.\n\n")
 	for _, w := range workloads {
 		for _, op := range mwOps {
 			p("### %s, %s\n\n", w, opTitle[op])
@@ -365,7 +394,7 @@ func markdown(d *data) string {
 	if lr := d.load["sk-counter"]; lr != nil && lr.command != "" {
 		p("Command per target: `%s`\n\n", lr.command)
 	}
-	p("*× bare* divides by the bare server of the same kind: the read-only one for read-only rows, the counter one (which sends the same Set-Cookie bytes) for the others.\n\n")
+	p("The demo rows drive `sessionkit demo` itself (its whole handler: routing, security headers, cross-origin protection, the page), reading the medium session's cookies of the sk-readonly server (the same key): GET /perfil only reads the session; GET /login renews it and sets usuario, so every request writes the cookie anew. Their bare twins replay, from constants, the bytes the demo answers to one such request, with the demo's http.Server timeouts.\n\n*× bare* divides by the bare server of the same kind: the read-only one for read-only rows, the counter one (which sends the same Set-Cookie bytes) for the others, the demo's own twins for the demo rows.\n\n")
 	p("| server | req/s | p50 | p99 | errors | rounds | × bare |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, t := range loadTargets {
 		l := d.load[t]
@@ -377,7 +406,10 @@ func markdown(d *data) string {
 			continue
 		}
 		bare := "bare-counter"
-		if strings.HasSuffix(t, "readonly") {
+		switch {
+		case strings.HasPrefix(t, "demo-"), strings.HasPrefix(t, "bare-demo-"):
+			bare = "bare-" + strings.TrimPrefix(t, "bare-")
+		case strings.HasSuffix(t, "readonly"):
 			bare = "bare-readonly"
 		}
 		var errs float64
