@@ -199,6 +199,10 @@ func (d *data) targets() []target {
 	ratioT("middleware, large, read+write, each request with the cookie the last one set: sessionkit cookie vs scs memstore", "Middleware/large/chain/sessionkit-cookie", "Middleware/large/chain/scs-memstore", 1, true)
 	ratioT("(beside it) the same with flask/kzlib", "Middleware/large/chain/sessionkit-cookie-kzlib", "Middleware/large/chain/scs-memstore", 1, true)
 	diffT("middleware, medium, read-only: allocations beyond bare's (half of 16, commit b8e0737's)", "Middleware/medium/readonly/sessionkit-cookie", "Middleware/medium/readonly/bare", "allocs/op", 8)
+	for _, size := range []string{"300B", "3000B"} {
+		ratioT("sealed (encrypted) cookie, "+size+" of session: seal vs securecookie's AES encode", "Sealed/"+size+"/seal/seal", "Sealed/"+size+"/securecookie-aes/encode", 0.5, true)
+		ratioT("sealed (encrypted) cookie, "+size+" of session: open vs securecookie's AES decode", "Sealed/"+size+"/seal/open", "Sealed/"+size+"/securecookie-aes/decode", 0.5, true)
+	}
 	for _, op := range []string{"readonly", "readwrite"} {
 		ratioT("middleware, medium, "+op+": sessionkit Redis vs scs redisstore", "Middleware/medium/"+op+"/sessionkit-redis", "Middleware/medium/"+op+"/scs-redis", 0.7, true)
 		ratioT("middleware, medium, "+op+": sessionkit PostgreSQL vs scs pgxstore", "Middleware/medium/"+op+"/sessionkit-postgres", "Middleware/medium/"+op+"/scs-postgres", 0.7, true)
