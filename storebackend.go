@@ -22,11 +22,14 @@ const (
 	// DefaultMergeRetries is how many times a save that lost a race with
 	// another process's save of the same session is merged and retried.
 	// Between attempts the save waits a random time below 1ms, 2ms, 4ms...
-	// (at most maxMergeBackoff), so that a burst of requests writing one
-	// session spreads out instead of colliding again; a save that waited
-	// for this process's other save of the session merges its first
-	// conflict at once.
-	DefaultMergeRetries = 10
+	// (at most maxMergeBackoff), so that processes saving one session
+	// spread out instead of colliding again; a save that waited for this
+	// process's other save of the session merges its first conflict at
+	// once. Each process saves one session at a time, so a save competes
+	// with one save per other process, but those may have queues: the
+	// bound is generous, so that appends and counts from many tabs spread
+	// over several processes are not refused for contention alone.
+	DefaultMergeRetries = 64
 	// DefaultMaxRecordSize is the default of Manager.MaxRecordSize: the
 	// decompressed size that the cookie codec accepts
 	// (flask.DefaultMaxDecompressed).
@@ -34,7 +37,9 @@ const (
 )
 
 // maxMergeBackoff caps the wait between two merge attempts.
-const maxMergeBackoff = 32 * time.Millisecond
+// A save losing rounds to another process's queue of saves must come back
+// soon, not sleep while the queue drains ahead of it.
+const maxMergeBackoff = 8 * time.Millisecond
 
 // maxIDAttempts bounds how many fresh IDs a new session tries when Create
 // (or Renew) finds its ID taken. With 256-bit IDs a second attempt already
