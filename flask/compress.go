@@ -110,17 +110,18 @@ func (stdCompressor) Inflate(dst, src []byte, max int) ([]byte, int, error) {
 	} else if err := pr.fr.(flate.Resetter).Reset(&pr.src, nil); err != nil {
 		return dst, 0, err
 	}
-	out, err := readCapped(dst, pr.fr, max)
+	out, err := ReadCapped(dst, pr.fr, max)
 	n := len(src) - pr.src.Len()
 	pr.src.Reset(nil) // no reference to src from the pool
 	flateReaders.Put(pr)
 	return out, n, err
 }
 
-// readCapped appends what r gives until io.EOF to dst, failing with
-// ErrTooLarge once more than max bytes came: it never asks r for more than
-// max+1 bytes in all.
-func readCapped(dst []byte, r io.Reader, max int) ([]byte, error) {
+// ReadCapped appends what r gives until io.EOF to dst, failing with an
+// error wrapping ErrTooLarge once more than max bytes came: it never asks r
+// for more than max+1 bytes in all. A Compressor's Inflate can read its
+// decompressor with it, to keep the cap without an intermediate buffer.
+func ReadCapped(dst []byte, r io.Reader, max int) ([]byte, error) {
 	start := len(dst)
 	for {
 		if len(dst) == cap(dst) {

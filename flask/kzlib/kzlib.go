@@ -91,31 +91,9 @@ func (Compressor) Inflate(dst, src []byte, max int) ([]byte, int, error) {
 	} else if err := pr.fr.(flate.Resetter).Reset(&pr.src, nil); err != nil {
 		return dst, 0, err
 	}
-	out, err := readCapped(dst, pr.fr, max)
+	out, err := flask.ReadCapped(dst, pr.fr, max)
 	n := len(src) - pr.src.Len()
 	pr.src.Reset(nil) // no reference to src from the pool
 	readers.Put(pr)
 	return out, n, err
-}
-
-// readCapped appends what r gives until io.EOF to dst, failing once more
-// than max bytes came: it never asks r for more than max+1 bytes in all.
-func readCapped(dst []byte, r io.Reader, max int) ([]byte, error) {
-	start := len(dst)
-	for {
-		if len(dst) == cap(dst) {
-			dst = append(dst, 0)[:len(dst)]
-		}
-		n, err := r.Read(dst[len(dst):min(cap(dst), start+max+1)])
-		dst = dst[:len(dst)+n]
-		if len(dst)-start > max {
-			return dst[:start], fmt.Errorf("%w: payload inflates past %d bytes", flask.ErrTooLarge, max)
-		}
-		if err == io.EOF {
-			return dst, nil
-		}
-		if err != nil {
-			return dst[:start], err
-		}
-	}
 }
