@@ -287,6 +287,25 @@ func TestFlaskInterop(t *testing.T) {
 				}
 			})
 
+			t.Run("non-string flash kept by Go for Flask", func(t *testing.T) {
+				// Go's Flashes hands out the string messages; the others
+				// stay in the session, and Flask shows them.
+				body(flashApp + "/flash?msg=Ol%C3%A1")
+				body(flashApp + "/flash-json?cat=info&msg=42")
+				body(flashApp + "/flash-json?cat=data&msg=" + url.QueryEscape(`{"a":[1,2.5,null]}`))
+				body(flashApp + "/flash?msg=Tchau&cat=warning")
+				want := `[{"Category":"message","Message":"Olá"},{"Category":"warning","Message":"Tchau"}]`
+				if b := compactJSON(t, body(goSrv.URL+"/show")); b != want {
+					t.Errorf("Go shows %s, want %s", b, want)
+				}
+				if b := compactJSON(t, body(flashApp+"/show")); b != `[["info",42],["data",{"a":[1,2.5,null]}]]` {
+					t.Errorf("Flask shows %s after Go's read; want the two non-string flashes", b)
+				}
+				if b := compactJSON(t, body(flashApp+"/show")); b != "[]" {
+					t.Errorf("Flask shows the flashes twice: %s", b)
+				}
+			})
+
 			t.Run("permanent session expires in the other", func(t *testing.T) {
 				// Go's cookie, signed Lifetime-1 s ago, is still valid in
 				// Flask; signed Lifetime+2 s ago, Flask has expired it.

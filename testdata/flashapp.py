@@ -3,6 +3,7 @@ permanent session, next to the lesson's app.py.
 
 Environment: SECRET_KEY (required), PORT, SESSION_LIFETIME_SECONDS.
 """
+import json
 import os
 import sys
 from datetime import timedelta
@@ -20,6 +21,14 @@ app.permanent_session_lifetime = timedelta(
 @app.route("/flash")
 def add_flash():
     flash(request.args["msg"], request.args.get("cat", "message"))
+    return "flashed"
+
+
+@app.route("/flash-json")
+def add_flash_json():
+    # flash() takes any message; a JSON one is how a test sends a number,
+    # a list or a dict.
+    flash(json.loads(request.args["msg"]), request.args.get("cat", "message"))
     return "flashed"
 
 
