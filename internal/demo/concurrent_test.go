@@ -41,8 +41,8 @@ func TestConcurrentClients(t *testing.T) {
 	}{
 		{"memory", "memory", 1},
 		{"sqlite", "sqlite:" + t.TempDir() + "/sessions.db", 3},
-		{"redis", "redis://127.0.0.1:6379/0", 3},
-		{"postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", 3},
+		{"redis", redisSpec(), 3},
+		{"postgres", postgresSpec(), 3},
 	}
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {

@@ -55,8 +55,8 @@ func TestMultiInstance(t *testing.T) {
 		name, spec string
 		err        error // why the store cannot be used, if it cannot
 	}{
-		{name: "redis", spec: "redis://127.0.0.1:6379/0"},
-		{name: "postgres", spec: "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"},
+		{name: "redis", spec: redisSpec()},
+		{name: "postgres", spec: postgresSpec()},
 	}
 	reachable := false
 	for i := range stores {

@@ -15,7 +15,16 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	session "github.com/sessionkit/session"
+	"github.com/sessionkit/session/internal/testenv"
 )
+
+// redisSpec is the -store flag for the tests' Redis (SESSIONKIT_REDIS_ADDR,
+// default 127.0.0.1:6379).
+func redisSpec() string { return "redis://" + testenv.RedisAddr() + "/0" }
+
+// postgresSpec is the -store flag for the tests' PostgreSQL database
+// (SESSIONKIT_POSTGRES_DSN, default postgres://postgres@127.0.0.1:5432/test).
+func postgresSpec() string { return testenv.PostgresDSN() }
 
 // With a server-side store the cookie carries only a signed ID: its size
 // stays the same however long the list grows, and the cookie limit no
@@ -24,8 +33,8 @@ func TestServerSideStores(t *testing.T) {
 	for _, spec := range []string{
 		"memory",
 		"sqlite:" + filepath.Join(t.TempDir(), "sessions.db"),
-		"redis://127.0.0.1:6379/0",
-		"postgres://postgres@127.0.0.1:5432/test",
+		redisSpec(),
+		postgresSpec(),
 	} {
 		t.Run(strings.Split(spec, ":")[0], func(t *testing.T) {
 			st, name, closeStore, err := openStore(context.Background(), spec)
