@@ -257,8 +257,9 @@ func (s *site) exemplo02Add(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The limit is a soft one: Peek, not Get, so that appends of several
-	// tabs at once are merged rather than refused (two racing requests may
-	// pass it by one).
+	// tabs at once are merged rather than refused; requests racing past the
+	// check may each add their name (16 clients at once ended at 511 names).
+	// MaxRecordSize stays the hard bound.
 	nomes, _ := session.Peek[[]string](sn, "nomes")
 	if len(nomes) >= maxNames {
 		refuse(text(lang, "ex02.full", len(nomes)))
