@@ -3,6 +3,8 @@ package session
 import (
 	"cmp"
 	"context"
+	"crypto/fips140"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -159,6 +161,9 @@ type Manager struct {
 
 	codec  *flask.Codec
 	sealer *seal.Sealer // NewSealed: data cookies are SK1 tokens
+	// fipsOnly: NewSealed under GODEBUG=fips140=only; the codec's signer
+	// is HMAC-SHA256, and Flask's signed cookies cannot be read.
+	fipsOnly bool
 	keyErr error        // what CheckKeys said of the keys; nil for NewWithCodec
 	warn   sync.Once    // the configuration warnings are logged once
 	caches cacheSet     // the caches of verified cookies of the Handlers made
@@ -197,12 +202,20 @@ func NewDevelopment(key []byte, fallbacks ...[]byte) (*Manager, error) {
 }
 
 func newManager(key []byte, fallbacks [][]byte) (*Manager, error) {
+	if fips140.Enforced() {
+		return nil, ErrFIPSOnly
+	}
 	signer, err := flask.NewSigner(key, fallbacks...)
 	if err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
 	return NewWithCodec(flask.NewCodec(signer)), nil
 }
+
+// ErrFIPSOnly is what New returns under GODEBUG=fips140=only: Flask signs
+// its cookies with HMAC-SHA1, which FIPS 140-only mode forbids. NewSealed
+// works in that mode.
+var ErrFIPSOnly = errors.New("session: Flask's cookie signature is HMAC-SHA1, which GODEBUG=fips140=only forbids: use NewSealed, or run without fips140=only")
 
 // NewWithCodec returns a Manager reading and writing cookies with c, for a
 // custom salt, digest or compression. The key policy is then the caller's
@@ -244,10 +257,24 @@ func NewSealed(scope seal.Scope, key []byte, fallbacks ...[]byte) (*Manager, err
 	if err := CheckKeys(key, fallbacks...); err != nil {
 		return nil, err
 	}
-	m, err := newManager(key, fallbacks)
-	if err != nil {
-		return nil, err
+	var m *Manager
+	if fips140.Enforced() {
+		// Flask's HMAC-SHA1 is not allowed: the signer, which here signs
+		// only the ID cookies of server-side sessions, uses HMAC-SHA256,
+		// and no signed data cookie is read (AcceptSignedUntil is refused).
+		signer, err := flask.NewCustomSigner(flask.DefaultSalt, sha256.New, key, fallbacks...)
+		if err != nil {
+			return nil, fmt.Errorf("session: %w", err)
+		}
+		m = NewWithCodec(flask.NewCodec(signer))
+		m.fipsOnly = true
+	} else {
+		var err error
+		if m, err = newManager(key, fallbacks); err != nil {
+			return nil, err
+		}
 	}
+	var err error
 	if m.sealer, err = seal.New(seal.Keys{Current: key, Fallbacks: fallbacks}, scope); err != nil {
 		return nil, fmt.Errorf("session: %w", err)
 	}
@@ -340,6 +367,9 @@ func (m *Manager) compile() (*config, error) {
 	}
 	if m.Hybrid && m.Store == nil {
 		return nil, errors.New("session: Hybrid needs a Store")
+	}
+	if m.fipsOnly && !m.AcceptSignedUntil.IsZero() {
+		return nil, errors.New("session: AcceptSignedUntil cannot work under GODEBUG=fips140=only: Flask's signed cookies are HMAC-SHA1, which that mode forbids; leave it unset")
 	}
 	codec := *m.codec
 	codec.MaxAge = m.Lifetime
