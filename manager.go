@@ -164,9 +164,9 @@ type Manager struct {
 	// fipsOnly: NewSealed under GODEBUG=fips140=only; the codec's signer
 	// is HMAC-SHA256, and Flask's signed cookies cannot be read.
 	fipsOnly bool
-	keyErr error        // what CheckKeys said of the keys; nil for NewWithCodec
-	warn   sync.Once    // the configuration warnings are logged once
-	caches cacheSet     // the caches of verified cookies of the Handlers made
+	keyErr   error     // what CheckKeys said of the keys; nil for NewWithCodec
+	warn     sync.Once // the configuration warnings are logged once
+	caches   cacheSet  // the caches of verified cookies of the Handlers made
 }
 
 // New returns a Manager signing cookies with key, as a Flask application
