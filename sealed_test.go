@@ -338,3 +338,69 @@ func TestSealedFlaskInterop(t *testing.T) {
 		})
 	}
 }
+
+// TestSealedRevocationAndTimeout: revocation by owner generations (Destroy,
+// DestroyAll) and the absolute timeout hold for sealed cookies as for
+// signed ones.
+func TestSealedRevocationAndTimeout(t *testing.T) {
+	f := sealedFixture(t, sealKey1)
+	f.m.Generations = memstore.NewGenerations()
+	f.m.Lifetime = 30 * time.Minute
+	f.m.AbsoluteTimeout = time.Hour
+	mux := lessonMux()
+	mux.HandleFunc("/login-owned", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		s.SetOwner("u1")
+		s.SetPermanent(true)
+		s.Set("usuario", "Maria")
+	})
+	mux.HandleFunc("/destroy", func(w http.ResponseWriter, r *http.Request) {
+		session.FromContext(r.Context()).Destroy()
+	})
+	srv, c := f.server(t, mux)
+	replay := func(v string) string {
+		req := httptest.NewRequest("GET", "/perfil", nil)
+		req.Header.Set("Cookie", "session="+v)
+		rec := httptest.NewRecorder()
+		f.m.Handler(mux).ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	const in, out = "Bem-vindo, Maria!", "Nenhum usuário logado."
+
+	// Active every 10 minutes: the idle limit never ends the session, the
+	// absolute timeout does.
+	start := f.clock.Now()
+	get(t, c, srv.URL+"/login-owned")
+	for range 5 {
+		f.clock.Add(10 * time.Minute)
+		if _, body := get(t, c, srv.URL+"/perfil"); body != in {
+			t.Fatalf("at %v: %q", f.clock.Now().Sub(start), body)
+		}
+	}
+	f.clock.Set(start.Add(time.Hour + time.Second))
+	if _, body := get(t, c, srv.URL+"/perfil"); body != out {
+		t.Fatalf("a sealed session alive after the absolute timeout: %q", body)
+	}
+
+	// Destroy revokes copies of the cookie; so does DestroyAll.
+	get(t, c, srv.URL+"/login-owned")
+	v1 := jarValue(t, c, srv.URL, "session")
+	if got := replay(v1); got != in {
+		t.Fatalf("copy before logout: %q", got)
+	}
+	get(t, c, srv.URL+"/destroy")
+	if got := replay(v1); got != out {
+		t.Errorf("sealed copy after Destroy: %q", got)
+	}
+	get(t, c, srv.URL+"/login-owned")
+	v2 := jarValue(t, c, srv.URL, "session")
+	if got := replay(v2); got != in {
+		t.Fatalf("new login: %q", got)
+	}
+	if err := f.m.DestroyAll(t.Context(), "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := replay(v2); got != out {
+		t.Errorf("sealed cookie after DestroyAll: %q", got)
+	}
+}
