@@ -301,8 +301,10 @@ func (s *Sealer) Open(name, value string, now time.Time) ([]byte, Info, error) {
 	if r := checkAge(iat, now.Unix(), s.MaxAge, s.Skew); r != 0 {
 		return nil, Info{}, InvalidError{r}
 	}
-	plaintext := make([]byte, len(ct))
-	cipher.NewCTR(k.block, header[9:headerLen]).XORKeyStream(plaintext, ct)
+	// Copied out, then decrypted in place: append does not zero the bytes
+	// it copies over, where make would clear them first.
+	plaintext := append([]byte{}, ct...)
+	cipher.NewCTR(k.block, header[9:headerLen]).XORKeyStream(plaintext, plaintext)
 	return plaintext, Info{KeyID: k.id, Key: k.index, IssuedAt: time.Unix(int64(iat), 0).UTC()}, nil
 }
 
