@@ -14,7 +14,12 @@ sealing:
 Configuration, beyond Flask's own: SESSIONKIT_APP_ID (default ""), bound
 into every cookie so that applications sharing a secret cannot read each
 other's sessions; SESSIONKIT_SKEW (default 60), the seconds a cookie's
-issued-at may be ahead of this machine's clock.
+issued-at may be ahead of this machine's clock; SESSIONKIT_ACCEPT_SIGNED_UNTIL
+(default None), the end of the migration window from Flask's signed cookies,
+as Unix seconds or an aware datetime: until then a signed session cookie
+under the same keys (Flask's own format) is still read and written back
+sealed in the same response; from then on it is refused, as Go's
+Manager.AcceptSignedUntil does.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from datetime import datetime, timezone
 
 from flask.sessions import (
     SecureCookieSession,
+    SecureCookieSessionInterface,
     SessionInterface,
     SessionMixin,
     session_json_serializer,
@@ -104,6 +110,9 @@ class SealedSessionInterface(SessionInterface):
         try:
             opened = s.open(name, val, self.now())
         except InvalidToken as e:
+            signed = self._open_signed(app, val)
+            if signed is not None:
+                return signed
             app.logger.debug("sealed session cookie refused (%s)", e.reason)
             return self.session_class()
         try:
@@ -115,6 +124,28 @@ class SealedSessionInterface(SessionInterface):
             return self.session_class()
         session.issued_at = opened.issued_at
         session.reseal = opened.key != 0
+        return session
+
+    def _open_signed(self, app: Flask, val: str) -> SealedSession | None:
+        """A Flask signed cookie read during the migration window, marked to
+        be sealed in this response; None outside the window or when val is
+        not a valid signed session."""
+        until = app.config.get("SESSIONKIT_ACCEPT_SIGNED_UNTIL")
+        if until is None:
+            return None
+        if isinstance(until, datetime):
+            until = until.timestamp()
+        if self.now() >= float(until):
+            return None
+        signer = SecureCookieSessionInterface().get_signing_serializer(app)
+        if signer is None:
+            return None
+        try:
+            data = signer.loads(val, max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except Exception:  # itsdangerous.BadSignature and malformed payloads alike
+            return None
+        session = self.session_class(data)
+        session.reseal = True  # issued_at None: sealed as new, at now
         return session
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:

@@ -2,8 +2,9 @@
 semantics, through Flask's test client. Run: python -m unittest discover
 -s tests from python/."""
 
+import time
 import unittest
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from email.utils import formatdate
 from http.cookies import SimpleCookie
 
@@ -130,6 +131,29 @@ class Interface(unittest.TestCase):
                     self.sealer(app_id="other").seal("session", b'{"u":1}', T),
                     self.sealer().seal("other", b'{"u":1}', T), "eyJ1IjoxfQ.ZVPxAA.fakW8xRs_-Z2qVeZ_q5lQCYaa08"):
             self.assertEqual(self.req("GET", "/get", bad).get_data(as_text=True), "{}")
+
+    def test_signed_migration_window(self):
+        # Flask's own signed cookie, made by the real SecureCookieSessionInterface.
+        plain = Flask(__name__)
+        plain.secret_key = KEY
+
+        @plain.get("/login")
+        def login():
+            session["u"] = "maria"
+            return "ok"
+
+        signed = set_cookie(plain.test_client(use_cookies=False).get("/login")).value
+        now = time.time()
+        self.assertEqual(self.req("GET", "/get", signed, t=now).get_data(as_text=True), "{}")
+        self.app.config["SESSIONKIT_ACCEPT_SIGNED_UNTIL"] = now + 60
+        r = self.req("GET", "/get", signed, t=now)
+        self.assertEqual(r.get_data(as_text=True), '{"u":"maria"}')
+        opened = self.sealer().open("session", set_cookie(r).value, now)
+        self.assertEqual((opened.issued_at, opened.plaintext), (int(now), b'{"u":"maria"}'))
+        forged = signed[:-2] + ("AA" if signed[-2:] != "AA" else "BB")
+        self.assertEqual(self.req("GET", "/get", forged, t=now).get_data(as_text=True), "{}")
+        self.app.config["SESSIONKIT_ACCEPT_SIGNED_UNTIL"] = datetime.fromtimestamp(now - 1, timezone.utc)
+        self.assertEqual(self.req("GET", "/get", signed, t=now).get_data(as_text=True), "{}")
 
     def test_app_id(self):
         self.app.config["SESSIONKIT_APP_ID"] = "shop"
