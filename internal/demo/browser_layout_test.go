@@ -59,18 +59,21 @@ func (b *browser) fillForLayout() {
 	}
 }
 
-// layoutPages are the pages checked for layout and photographed.
-var layoutPages = []struct{ name, path string }{
-	{"inicio", "/"},
-	{"exemplo01", "/exemplo01"},
-	{"exemplo02", "/exemplo02"},
-	{"inspetor", "/inspetor"},
-	{"cifrado", "/inspetor/cifrado"},
-	{"chave", "/chave"},
-	{"desafio", "/desafio"},
-	{"solucao", "/desafio/solucao/login"},
-	{"perfil", "/desafio/solucao/perfil"},
-	{"erro404", "/nada"},
+// layoutPages are the pages checked for layout and photographed; the
+// error pages a browser reaches by navigating also have their heading
+// checked in each language (heading, a catalog key).
+var layoutPages = []struct{ name, path, heading string }{
+	{"inicio", "/", ""},
+	{"exemplo01", "/exemplo01", ""},
+	{"exemplo02", "/exemplo02", ""},
+	{"inspetor", "/inspetor", ""},
+	{"cifrado", "/inspetor/cifrado", ""},
+	{"chave", "/chave", ""},
+	{"desafio", "/desafio", ""},
+	{"solucao", "/desafio/solucao/login", ""},
+	{"perfil", "/desafio/solucao/perfil", ""},
+	{"erro404", "/nada", "err.notfound.h"},
+	{"erro405", "/recomecar", "err.method.h"},
 }
 
 // layoutJS measures the page: horizontal overflow, the inspector's box and
@@ -121,8 +124,10 @@ type layout struct {
 // TestBrowserLayout opens every page, in both languages, from 320 to 430
 // px wide and at 1280: no horizontal overflow, no word broken although it
 // fits a line; on a phone the inspector comes right after what it
-// explains, on a desktop beside it and in view. Screenshots of every page
-// at 390 and 1280 px go to $SESSIONKIT_ARTIFACTS/demo.
+// explains, on a desktop beside it and in view; error pages speak the
+// visitor's language. Screenshots of every page at 360, 390 and 1280 px go
+// to $SESSIONKIT_ARTIFACTS/demo, and of the 413 page (a form over 16 KiB)
+// at 390.
 func TestBrowserLayout(t *testing.T) {
 	b := newBrowser(t, nil)
 	b.fillForLayout()
@@ -156,12 +161,31 @@ func TestBrowserLayout(t *testing.T) {
 						t.Errorf("%s: the inspector at %+v is not beside %+v and in view", where, *l.Inspector, *e)
 					}
 				}
-				if width == 390 || width == 1280 {
+				if p.heading != "" {
+					if h, want := strings.TrimSpace(b.text("h1")), plainText(lang, p.heading); h != want {
+						t.Errorf("%s: heading %q, want %q", where, h, want)
+					}
+					if got := b.eval(`document.documentElement.lang`); got != lang {
+						t.Errorf("%s: <html lang=%q>", where, got)
+					}
+				}
+				if width == 360 || width == 390 || width == 1280 {
 					b.shot(fmt.Sprintf("%s-%s-%d", p.name, lang, width))
 				}
 				if *updateScreenshots && width == 390 && lang == "pt-BR" && p.name == "exemplo02" {
 					writeDocShot(t, b, "screenshot-celular.png")
 				}
+			}
+			if width == 390 {
+				// A form over the 16 KiB limit, sent from the page as a
+				// browser would: the 413 page, in the visitor's language.
+				b.open("/exemplo02")
+				b.eval(`document.querySelector("#nome").removeAttribute("maxlength"); document.querySelector("#nome").value = "x".repeat(17 << 10); ""`)
+				b.submit(`form.add button[type="submit"]`)
+				if h, want := strings.TrimSpace(b.text("h1")), plainText(lang, "err.form.h"); h != want {
+					t.Errorf("a 17 KiB form (%s): heading %q, want %q", lang, h, want)
+				}
+				b.shot(fmt.Sprintf("erro413-%s-%d", lang, width))
 			}
 		}
 	}
