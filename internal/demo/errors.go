@@ -63,21 +63,16 @@ func (s *site) sessionError(w http.ResponseWriter, r *http.Request, err error) {
 	s.errorPage(w, r, e)
 }
 
-// withErrorPages serves mux, answering its "404 page not found" and "405
-// method not allowed" with the site's own pages (the 405 keeps the Allow
-// header the mux computed).
-func (s *site) withErrorPages(mux *http.ServeMux) http.Handler {
+// noRoute answers the requests no route of the site takes with the site's
+// own pages: 405 when probe, which holds the same patterns, has the path
+// for other methods (keeping the Allow header it computes), else 404.
+func (s *site) noRoute(probe *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, pattern := mux.Handler(r)
-		if pattern != "" {
-			mux.ServeHTTP(w, r)
-			return
-		}
-		// No route: the mux's own handler decides between 404 and 405.
-		var probe statusProbe
-		h.ServeHTTP(&probe, r)
-		if probe.status == http.StatusMethodNotAllowed {
-			w.Header().Set("Allow", probe.Header().Get("Allow"))
+		h, _ := probe.Handler(r)
+		var p statusProbe
+		h.ServeHTTP(&p, r)
+		if p.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", p.Header().Get("Allow"))
 			s.errorPage(w, r, errMethod)
 			return
 		}

@@ -358,8 +358,8 @@ func (s *site) panel(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, errInternal)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h["Content-Type"], h["Cache-Control"] = htmlValue, noStoreValue
 	w.Write(buf.Bytes())
 }
 

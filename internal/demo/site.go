@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -97,15 +98,22 @@ func newSite(cfg Config) (*site, error) {
 // (http.CrossOriginProtection), so that a refusal never loads nor writes a
 // session: it carries no Set-Cookie.
 func (s *site) routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /static/{file}", s.static)
-	mux.HandleFunc("GET /favicon.ico", favicon)
-	mux.HandleFunc("GET /inspetor/painel", s.panel)
-	mux.HandleFunc("GET /idioma/{lang}", s.setLang)
-	mux.HandleFunc("POST /inspetor/adulterar", s.tamper)
-	mux.HandleFunc("POST /inspetor/apagar", s.forget)
+	// Each route goes into mux, and into probe with a placeholder handler:
+	// mux's catch-all "/" asks probe whether a request no route takes is a
+	// 404 or a 405, so that a request is routed once.
+	mux, probe := http.NewServeMux(), http.NewServeMux()
+	handle := func(pattern string, h http.Handler) {
+		mux.Handle(pattern, h)
+		probe.Handle(pattern, http.NotFoundHandler())
+	}
+	handle("GET /static/{file}", http.HandlerFunc(s.static))
+	handle("GET /favicon.ico", http.HandlerFunc(favicon))
+	handle("GET /inspetor/painel", http.HandlerFunc(s.panel))
+	handle("GET /idioma/{lang}", http.HandlerFunc(s.setLang))
+	handle("POST /inspetor/adulterar", http.HandlerFunc(s.tamper))
+	handle("POST /inspetor/apagar", http.HandlerFunc(s.forget))
 
-	app := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.m.Handler(h)) }
+	app := func(pattern string, h http.HandlerFunc) { handle(pattern, s.m.Handler(h)) }
 	app("GET /{$}", s.home)
 	app("POST /recomecar", s.restart)
 	// Exemplo 01: the lesson's three routes, with plain-text answers.
@@ -130,9 +138,9 @@ func (s *site) routes() http.Handler {
 	app("GET /desafio/solucao/logout", s.solLogout)
 	app("POST /desafio/solucao/logout", s.solLogout)
 	// The addresses the solution had before it met the contract.
-	mux.Handle("GET /desafio/solucao/{$}", moved(solPerfil))
-	mux.Handle("GET /desafio/solucao/painel", moved(solPerfil))
-	mux.Handle("GET /desafio/painel", moved(solPerfil))
+	handle("GET /desafio/solucao/{$}", moved(solPerfil))
+	handle("GET /desafio/solucao/painel", moved(solPerfil))
+	handle("GET /desafio/painel", moved(solPerfil))
 	app("POST /desafio/entrar", s.solLogin)
 	app("POST /desafio/sair", s.solLogout)
 
@@ -140,7 +148,8 @@ func (s *site) routes() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, errCrossOrigin)
 	}))
-	return securityHeaders(cop.Handler(s.withErrorPages(mux)))
+	mux.Handle("/", s.noRoute(probe))
+	return securityHeaders(cop.Handler(mux))
 }
 
 // staticFiles are the stylesheet and the script, served from the binary.
@@ -157,14 +166,26 @@ func (s *site) static(w http.ResponseWriter, r *http.Request) {
 	http.ServeFileFS(w, r, staticFiles, name)
 }
 
+// Header values every response shares. A slice here is never changed in
+// place: Header.Set replaces it, and Header.Add, appending to a full
+// slice, copies it first.
+var (
+	cspValue       = []string{"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"}
+	nosniffValue   = []string{"nosniff"}
+	referrerValue  = []string{"same-origin"}
+	htmlValue      = []string{"text/html; charset=utf-8"}
+	plainTextValue = []string{"text/plain; charset=utf-8"}
+	noStoreValue   = []string{"no-store"}
+)
+
 // securityHeaders forbids every origin but this site: the demo works
 // offline and a learner's browser never fetches anything elsewhere.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
+		h["Content-Security-Policy"] = cspValue
+		h["X-Content-Type-Options"] = nosniffValue
+		h["Referrer-Policy"] = referrerValue
 		next.ServeHTTP(w, r)
 	})
 }
@@ -307,8 +328,8 @@ func (s *site) render(w http.ResponseWriter, status int, name string, v *view) {
 		s.render(w, http.StatusInternalServerError, "erro", v)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h["Content-Type"], h["Cache-Control"] = htmlValue, noStoreValue
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
@@ -327,9 +348,9 @@ func showValue(v any) string {
 func sess(r *http.Request) *session.Session { return session.FromContext(r.Context()) }
 
 func plain(w http.ResponseWriter, msg string) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	fmt.Fprint(w, msg)
+	h := w.Header()
+	h["Content-Type"], h["Cache-Control"] = plainTextValue, noStoreValue
+	io.WriteString(w, msg)
 }
 
 // seeOther redirects after a POST (Post/Redirect/Get).
