@@ -3,7 +3,8 @@
 #   bench/beforeafter/run.sh [BEFORE [AFTER]]   (defaults: 0ecfd28, HEAD)
 # Builds conflictfree.go against each commit (git archive into a temporary
 # module), runs the two test binaries in alternation ROUNDS times (default 5,
-# -count 2 each), and prints medians and after/before ratios as Markdown.
+# -count 2 each; BENCH filters the benchmarks, default all), and prints
+# medians and after/before ratios as Markdown.
 # Needs Redis at SESSIONKIT_REDIS_ADDR (default 127.0.0.1:6379).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +48,7 @@ done
 
 for _ in $(seq "$rounds"); do
   for side in before after; do
-    (cd "$tmp" && "./$side.test" -test.run '^$' -test.bench . -test.benchmem -test.count 2 -test.benchtime 0.5s) >>"$tmp/$side.txt"
+    (cd "$tmp" && "./$side.test" -test.run '^$' -test.bench "${BENCH:-.}" -test.benchmem -test.count 2 -test.benchtime 0.5s) >>"$tmp/$side.txt"
   done
 done
 
