@@ -140,6 +140,7 @@ func TestFlaskVariants(t *testing.T) {
 		{"", nil},
 		{"weak-key", []string{CheckKey}},
 		{"weak-key-variant", []string{CheckKey}},
+		{"published-key", []string{CheckKey}},
 		{"not-permanent", []string{CheckLifetime}},
 		{"wrong-lifetime", []string{CheckLifetime}},
 		{"open-profile", []string{CheckAnonymous}},

@@ -70,6 +70,8 @@ elif variant == "weak-key":
     app.secret_key = "sua_chave_secreta_segura"
 elif variant == "weak-key-variant":
     app.secret_key = "Sua-Chave-Secreta-Segura-2024"
+elif variant == "published-key":
+    app.secret_key = "change-me"  # a placeholder from tutorials, not the lesson's
 elif variant == "not-permanent":
     @app.after_request
     def forget_permanent(response):
