@@ -67,6 +67,7 @@ func TestDemoBadUsage(t *testing.T) {
 		{[]string{"demo", "-no-such-flag"}, "sessionkit demo: flag provided but not defined: -no-such-flag"},
 		{[]string{"demo", "-lifetime", "0s"}, "sessionkit demo: -lifetime must be positive, got 0s"},
 		{[]string{"demo", "-lang", "fr"}, `sessionkit demo: -lang must be pt-BR or en, got "fr"`},
+		{[]string{"demo", "-store-timeout", "-1s"}, "sessionkit demo: -store-timeout must not be negative, got -1s"},
 		{[]string{"demo", "extra"}, `sessionkit demo: unexpected argument "extra"`},
 		{[]string{"demo", "-store", "foo:bar"}, `sessionkit demo: unknown -store "foo:bar": use cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://URL`},
 		{[]string{"demo", "-store=sqlite:"}, `sessionkit demo: -store sqlite:PATH needs a file path, as in sqlite:demo.db`},

@@ -55,7 +55,10 @@ func TestConcurrentClients(t *testing.T) {
 			key := testKey(t)
 			var urls []string
 			for range st.procs {
-				p := startDemo(t, bin, []string{"SECRET_KEY=" + string(key)}, "demo", "-addr", "127.0.0.1:0", "-store", st.spec)
+				// A generous store timeout: on a busy machine a save can
+				// wait long for the row another process holds, and this
+				// test is about merging, not speed.
+				p := startDemo(t, bin, []string{"SECRET_KEY=" + string(key)}, "demo", "-addr", "127.0.0.1:0", "-store", st.spec, "-store-timeout", "1m")
 				urls = append(urls, p.url)
 			}
 			for _, clients := range []int{2, 4, 16} {

@@ -83,6 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	lang := fs.String("lang", "pt-BR", "default `language`: pt-BR or en")
 	storeSpec := fs.String("store", "cookie", "where sessions live: cookie, memory, sqlite:PATH, redis://HOST:PORT/DB or postgres://`URL`")
 	sealed := fs.Bool("sealed", false, "write sealed (encrypted) session cookies, SK1 tokens, instead of Flask's signed ones")
+	storeTimeout := fs.Duration("store-timeout", 0, "bound each operation of the SQLite, Redis or PostgreSQL store by `duration` (0: the store's default, 1s); raise it for a slow or distant database")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: sessionkit demo [flags]\n\n"+
 			"Serves the lesson's examples on Flask sessions, with an inspector of the\n"+
@@ -118,6 +119,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := checkStoreSpec(*storeSpec); err != nil {
 		return badUsage("%s", strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
 	}
+	if *storeTimeout < 0 {
+		return badUsage("-store-timeout must not be negative, got %v", *storeTimeout)
+	}
 	if *sealed && *storeSpec != "" && *storeSpec != "cookie" {
 		return badUsage("-sealed goes with cookie sessions: with -store %s the cookie holds only a signed ID, and the data stays on the server", *storeSpec)
 	}
@@ -144,6 +148,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer closeStore()
+	if *storeTimeout > 0 {
+		setStoreTimeout(st, *storeTimeout)
+	}
 	cfg.Store, cfg.StoreName = st, storeName
 	h, err := NewHandler(cfg)
 	if err != nil {

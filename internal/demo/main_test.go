@@ -104,6 +104,7 @@ func TestMainServesAndStops(t *testing.T) {
 func TestMainRejectsBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-lifetime", "0s"},
+		{"-store-timeout", "-1s"},
 		{"-lang", "fr"},
 		{"-nope"},
 		{"extra"},

@@ -114,7 +114,7 @@ func runMultiInstance(t *testing.T, bin, spec string, mode killMode) {
 	var procs []*demoProcess
 	for range 3 {
 		procs = append(procs, startDemo(t, bin, []string{"SECRET_KEY=" + string(key)},
-			"demo", "-addr", "127.0.0.1:0", "-store", spec))
+			"demo", "-addr", "127.0.0.1:0", "-store", spec, "-store-timeout", "1m")) // slow machines: see TestConcurrentClients
 	}
 	jar, err := cookiejar.New(nil)
 	if err != nil {

@@ -100,6 +100,19 @@ func openStore(ctx context.Context, spec string) (session.Store, string, func() 
 	return nil, "", nil, unknownStore(spec)
 }
 
+// setStoreTimeout sets the bound on each operation of the stores that
+// have one (SQLite, Redis, PostgreSQL); memory and cookie have none.
+func setStoreTimeout(st session.Store, d time.Duration) {
+	switch st := st.(type) {
+	case *sqlitestore.Store:
+		st.Timeout = d
+	case *redisstore.Store:
+		st.Timeout = d
+	case *pgstore.Store:
+		st.Timeout = d
+	}
+}
+
 // cleanExpired runs the store's DeleteExpired every interval until ctx
 // ends, for stores that keep expired records until removed.
 func cleanExpired(ctx context.Context, st session.Store, interval time.Duration, stderr io.Writer) {

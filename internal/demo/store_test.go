@@ -16,6 +16,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	session "github.com/sessionkit/session"
 	"github.com/sessionkit/session/internal/testenv"
+	"github.com/sessionkit/session/memstore"
+	"github.com/sessionkit/session/sqlitestore"
 )
 
 // redisSpec is the -store flag for the tests' Redis (SESSIONKIT_REDIS_ADDR,
@@ -157,3 +159,17 @@ type quietRedis struct{}
 func (quietRedis) Printf(context.Context, string, ...any) {}
 
 func init() { redis.SetLogger(quietRedis{}) }
+
+// TestStoreTimeout: -store-timeout reaches the stores that have a bound.
+func TestStoreTimeout(t *testing.T) {
+	st, _, closeStore, err := openStore(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore()
+	setStoreTimeout(st, time.Minute)
+	if got := st.(*sqlitestore.Store).Timeout; got != time.Minute {
+		t.Errorf("sqlitestore Timeout = %v, want 1m", got)
+	}
+	setStoreTimeout(memstore.New(), time.Minute) // no bound to set: no panic
+}
